@@ -1,0 +1,110 @@
+/*
+ * The store: a fieldbook repository and the record files in it.
+ *
+ * A repository is the first git work tree, from a start directory upward,
+ * with `schemas/` and `records/` at its top (SPEC §1).  Records are read from
+ * a source: the working tree (what is on disk, like grep), or the tree of any
+ * revision read through libgit2 without checkout.  The file rules of SPEC §1
+ * live here and nowhere else: which names are records, which are ignored,
+ * which get a warning (`*.yml`), what an id is, duplicate ids across
+ * sub-folders, hostile TYPE/ID and paths, and symbolic links (never followed
+ * out of the repository).
+ *
+ * git is opened lazily: listing and reading the working tree never touches
+ * libgit2.
+ */
+#ifndef FIELDBOOK_STORE_H
+#define FIELDBOOK_STORE_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "buf.h"
+#include "diag.h"
+
+struct fb_repo;
+struct fb_source;
+
+/*
+ * Find the repository holding `start` (a directory; NULL for the current
+ * one).  FB_ENOTFOUND with a diagnostic when there is none.
+ */
+int fb_repo_discover(struct fb_repo **out, const char *start, struct fb_diag *d);
+void fb_repo_free(struct fb_repo *r);
+/* The absolute path of the work tree's top, without a trailing slash. */
+const char *fb_repo_root(const struct fb_repo *r);
+
+/* One record file. */
+struct fb_entry {
+	char *type;
+	char *id;
+	char *path;           /* repository-relative: records/contacts/c-0001.yaml */
+	unsigned char oid[20]; /* the blob, when read from a revision */
+	bool has_oid;
+};
+
+struct fb_entries {
+	struct fb_entry *v;
+	size_t n, alloc;
+};
+void fb_entries_release(struct fb_entries *es);
+/* The entry with this id (entries must be sorted by fb_source_list). */
+const struct fb_entry *fb_entries_find(const struct fb_entries *es, const char *id);
+
+/* The working tree of `r`. */
+int fb_source_worktree(struct fb_source **out, struct fb_repo *r);
+/*
+ * The tree of revision `rev` (anything git rev-parse takes that names a
+ * commit or tree).  FB_ENOTFOUND when it names nothing.
+ */
+int fb_source_rev(struct fb_source **out, struct fb_repo *r, const char *rev, struct fb_diag *d);
+/*
+ * The tree as it was at instant `t`: the first commit of first-parent history
+ * from HEAD whose committer time is <= t (never the reflog).
+ */
+int fb_source_at_time(struct fb_source **out, struct fb_repo *r, time_t t, struct fb_diag *d);
+void fb_source_free(struct fb_source *s);
+/* "working tree" or the 40-hex commit id a revision source reads. */
+const char *fb_source_name(const struct fb_source *s);
+
+/*
+ * The record types: the stems of schemas/<type>.yaml (not starting with
+ * `_`), sorted.  A folder under records/ without a schema is an error in `d`.
+ */
+int fb_source_types(struct fb_source *s, struct fb_strvec *out, struct fb_diag *d);
+
+/*
+ * The record files of `type`, sorted by id.  Files that break the rules of
+ * SPEC §1 (bad id, duplicate id, link out of the repository) are reported in
+ * `d` and left out; `*.yml` files get a warning.
+ */
+int fb_source_list(struct fb_source *s, const char *type, struct fb_entries *out,
+		   struct fb_diag *d);
+
+/* Read a record's bytes into `out` (replacing it).  Files over FB_NODE_MAX_FILE are an error. */
+int fb_source_read(struct fb_source *s, const struct fb_entry *e, struct fb_buf *out,
+		   struct fb_diag *d);
+
+/*
+ * Read any repository-relative file (a schema, fieldbook.yaml).
+ * FB_ENOTFOUND (no diagnostic) when it does not exist.
+ */
+int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *out,
+			struct fb_diag *d);
+
+/* Whether `id` is a valid record id (`^[a-z0-9][a-z0-9._-]{0,63}$`). */
+bool fb_id_valid(const char *id);
+/* Whether `type` is a valid type name (the same rule as ids). */
+bool fb_type_valid(const char *type);
+
+/*
+ * Parse a command-line record argument: `TYPE/ID`, or a path (relative to
+ * the current directory or absolute) to a record file inside the
+ * repository's records/.  Anything else -- `..`, a path outside, control
+ * characters, over 255 bytes -- is FB_EUSAGE with a diagnostic.  The type
+ * and id are checked for shape only, not for existence.
+ */
+int fb_target_parse(struct fb_repo *r, const char *arg, char **type, char **id,
+		    struct fb_diag *d);
+
+#endif
