@@ -98,11 +98,16 @@ int fb_doc_parse(struct fb_doc **out, const char *file, const char *text, size_t
 		 unsigned flags, struct fb_diag *d);
 void fb_doc_free(struct fb_doc *doc);
 
+/* Report a file over FB_NODE_MAX_FILE bytes (at 1:1, as every whole-file problem). */
+void fb_doc_too_large(struct fb_diag *d, const char *file, size_t size);
+
 /* The YAML 1.2 core schema type of a plain scalar; `num` gets a number's value. */
 enum fb_node_type fb_scalar_resolve(const char *s, size_t len, double *num);
 
 /* "null", "boolean", "integer", "number", "string", "array", "object". */
 const char *fb_node_type_name(enum fb_node_type t);
+/* The same with an article, for messages: "an array", "a string", "null". */
+const char *fb_node_type_phrase(enum fb_node_type t);
 
 static inline bool fb_node_is_scalar(const struct fb_node *n)
 {
