@@ -226,7 +226,7 @@ int fb_buf_read_file(struct fb_buf *b, const char *path, size_t max)
 	size_t want;
 
 	fb_buf_reset(b);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? FB_ENOTFOUND : FB_EIO;
 	if (fstat(fd, &st) < 0) {

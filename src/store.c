@@ -1,0 +1,875 @@
+/*
+ * The store: finding the repository, the file rules of SPEC §1, and record
+ * sources (the working tree, or a git tree read without checkout).
+ *
+ * Both sources list records through the same rule, classify_name(), so the
+ * working tree and a revision can never disagree about which files are
+ * records.  Listing gathers entries, sorts them by id and reports duplicate
+ * ids once, keeping the first by path.
+ *
+ * Symbolic links: in the working tree a link to a file is read only when its
+ * target resolves inside the repository; links to directories are not
+ * descended (a loop or a second copy of the records otherwise).  In a git
+ * tree a link is a blob holding a path, never followed.
+ *
+ * libgit2 is opened on first use only; reading the working tree never needs
+ * it.  This is one of the two core files that include <git2.h>.
+ */
+#define _DEFAULT_SOURCE /* d_type in struct dirent saves an lstat per file; DT_UNKNOWN falls back */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include <fieldbook/node.h>
+#include <fieldbook/store.h>
+
+#define MAX_FOLDER_DEPTH 16
+
+struct fb_repo {
+	char *root;
+	git_repository *git;
+	bool git_init;
+};
+
+struct fb_source {
+	struct fb_repo *repo;
+	git_tree *tree; /* NULL: the working tree */
+	char name[GIT_OID_HEXSZ + 1];
+};
+
+/* ---- small helpers ---------------------------------------------------- */
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
+static void git_diag(struct fb_diag *d, const char *what)
+{
+	const git_error *e = git_error_last();
+	fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s: %s", what,
+		     e && e->message ? e->message : "unknown git error");
+}
+
+bool fb_id_valid(const char *id)
+{
+	size_t i, n = strlen(id);
+	if (n < 1 || n > 64)
+		return false;
+	if (!((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= '0' && id[0] <= '9')))
+		return false;
+	for (i = 1; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+bool fb_type_valid(const char *type)
+{
+	return fb_id_valid(type);
+}
+
+/* ---- repository --------------------------------------------------------- */
+
+static bool is_fieldbook_top(struct fb_buf *dir)
+{
+	size_t n = dir->len;
+	bool ok;
+
+	fb_buf_puts(dir, "/.git");
+	ok = exists(dir->ptr);
+	fb_buf_setlen(dir, n);
+	fb_buf_puts(dir, "/schemas");
+	ok = ok && is_dir(dir->ptr);
+	fb_buf_setlen(dir, n);
+	fb_buf_puts(dir, "/records");
+	ok = ok && is_dir(dir->ptr);
+	fb_buf_setlen(dir, n);
+	return ok;
+}
+
+int fb_repo_discover(struct fb_repo **out, const char *start, struct fb_diag *d)
+{
+	char *real = realpath(start ? start : ".", NULL);
+	struct fb_buf dir = FB_BUF_INIT;
+	struct fb_repo *r;
+
+	*out = NULL;
+	if (!real) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot change to '%s': %s",
+			     start ? start : ".", strerror(errno));
+		return FB_ENOTFOUND;
+	}
+	fb_buf_puts(&dir, strcmp(real, "/") ? real : "");
+	free(real);
+	for (;;) {
+		char *slash;
+		if (is_fieldbook_top(&dir))
+			break;
+		slash = strrchr(dir.ptr, '/');
+		if (!slash || dir.len == 0) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+				     "not a fieldbook repository (or any of the parent "
+				     "directories): no git work tree with schemas/ and records/ "
+				     "at its top; 'fieldbook init' makes one");
+			fb_buf_release(&dir);
+			return FB_ENOTFOUND;
+		}
+		fb_buf_setlen(&dir, (size_t)(slash - dir.ptr));
+	}
+	r = fb_calloc(1, sizeof(*r));
+	r->root = dir.len ? fb_buf_detach(&dir, NULL) : fb_strdup("/");
+	fb_buf_release(&dir);
+	*out = r;
+	return 0;
+}
+
+void fb_repo_free(struct fb_repo *r)
+{
+	if (!r)
+		return;
+	git_repository_free(r->git);
+	if (r->git_init)
+		git_libgit2_shutdown();
+	free(r->root);
+	free(r);
+}
+
+const char *fb_repo_root(const struct fb_repo *r)
+{
+	return r->root;
+}
+
+static int open_git(struct fb_repo *r, struct fb_diag *d)
+{
+	if (r->git)
+		return 0;
+	if (!r->git_init) {
+		git_libgit2_init();
+		r->git_init = true;
+	}
+	if (git_repository_open(&r->git, r->root) < 0) {
+		git_diag(d, "cannot open the git repository");
+		return FB_EIO;
+	}
+	return 0;
+}
+
+/* ---- sources ------------------------------------------------------------- */
+
+int fb_source_worktree(struct fb_source **out, struct fb_repo *r)
+{
+	struct fb_source *s = fb_calloc(1, sizeof(*s));
+	s->repo = r;
+	strcpy(s->name, "working tree");
+	*out = s;
+	return 0;
+}
+
+static int source_from_commit(struct fb_source **out, struct fb_repo *r, git_commit *c,
+			      struct fb_diag *d)
+{
+	struct fb_source *s = fb_calloc(1, sizeof(*s));
+	if (git_commit_tree(&s->tree, c) < 0) {
+		git_diag(d, "cannot read the commit's tree");
+		free(s);
+		return FB_EIO;
+	}
+	s->repo = r;
+	git_oid_tostr(s->name, sizeof(s->name), git_commit_id(c));
+	*out = s;
+	return 0;
+}
+
+int fb_source_rev(struct fb_source **out, struct fb_repo *r, const char *rev, struct fb_diag *d)
+{
+	git_object *obj = NULL, *peeled = NULL;
+	struct fb_source *s;
+	int err;
+
+	*out = NULL;
+	if ((err = open_git(r, d)) < 0)
+		return err;
+	if (git_revparse_single(&obj, r->git, rev) < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "unknown revision '%s'", rev);
+		return FB_ENOTFOUND;
+	}
+	if (git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0) {
+		err = source_from_commit(out, r, (git_commit *)peeled, d);
+		goto out;
+	}
+	if (git_object_peel(&peeled, obj, GIT_OBJECT_TREE) < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "revision '%s' names neither a commit nor a tree", rev);
+		err = FB_ENOTFOUND;
+		goto out;
+	}
+	s = fb_calloc(1, sizeof(*s));
+	s->repo = r;
+	s->tree = (git_tree *)peeled;
+	peeled = NULL;
+	git_oid_tostr(s->name, sizeof(s->name), git_tree_id(s->tree));
+	*out = s;
+out:
+	git_object_free(peeled);
+	git_object_free(obj);
+	return err;
+}
+
+int fb_source_at_time(struct fb_source **out, struct fb_repo *r, time_t t, struct fb_diag *d)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	int err;
+
+	*out = NULL;
+	if ((err = open_git(r, d)) < 0)
+		return err;
+	if (git_revwalk_new(&walk, r->git) < 0 || git_revwalk_push_head(walk) < 0) {
+		git_revwalk_free(walk);
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "the repository has no commits yet");
+		return FB_ENOTFOUND;
+	}
+	git_revwalk_simplify_first_parent(walk);
+	err = FB_ENOTFOUND;
+	while (git_revwalk_next(&oid, walk) == 0) {
+		git_commit *c;
+		if (git_commit_lookup(&c, r->git, &oid) < 0)
+			continue;
+		if (git_commit_time(c) <= (git_time_t)t) {
+			err = source_from_commit(out, r, c, d);
+			git_commit_free(c);
+			break;
+		}
+		git_commit_free(c);
+	}
+	git_revwalk_free(walk);
+	if (err == FB_ENOTFOUND)
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "no commit at or before that date: the history starts later");
+	return err;
+}
+
+void fb_source_free(struct fb_source *s)
+{
+	if (!s)
+		return;
+	git_tree_free(s->tree);
+	free(s);
+}
+
+const char *fb_source_name(const struct fb_source *s)
+{
+	return s->name;
+}
+
+/* ---- the file rules -------------------------------------------------------- */
+
+enum name_kind {
+	NAME_IGNORED,
+	NAME_RECORD,
+	NAME_YML,    /* a record with the wrong extension: warned about */
+	NAME_BAD_ID, /* *.yaml whose stem is not an id */
+};
+
+static enum name_kind classify_name(const char *name)
+{
+	static const char *const ignored[] = {"~", ".swp", ".swo", ".orig", ".tmp"};
+	size_t i, n = strlen(name);
+	char stem[80];
+
+	if (name[0] == '.')
+		return NAME_IGNORED;
+	for (i = 0; i < FB_ARRAY_SIZE(ignored); i++)
+		if (has_suffix(name, ignored[i]))
+			return NAME_IGNORED;
+	if (has_suffix(name, ".yml"))
+		return NAME_YML;
+	if (!has_suffix(name, ".yaml"))
+		return NAME_IGNORED;
+	if (n - 5 >= sizeof(stem))
+		return NAME_BAD_ID;
+	memcpy(stem, name, n - 5);
+	stem[n - 5] = '\0';
+	return fb_id_valid(stem) ? NAME_RECORD : NAME_BAD_ID;
+}
+
+struct lister {
+	struct fb_source *src;
+	const char *type;
+	struct fb_entries *out;
+	struct fb_diag *d;
+	struct fb_buf path; /* repository-relative path being walked */
+};
+
+static void file_diag(struct lister *l, enum fb_severity sev, const char *keyword,
+		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void file_diag(struct lister *l, enum fb_severity sev, const char *keyword,
+		      const char *fmt, ...)
+{
+	struct fb_diag_entry *e;
+	va_list ap;
+	va_start(ap, fmt);
+	e = fb_diag_vaddf(l->d, sev, l->path.ptr, 1, 1, fmt, ap);
+	va_end(ap);
+	fb_diag_set(e, "", keyword, NULL, NULL);
+}
+
+/* Handle one name under records/<type>/; `l->path` is its full relative path. */
+static void take_name(struct lister *l, const char *name, const unsigned char *oid)
+{
+	struct fb_entry *e;
+	size_t n = strlen(name);
+
+	switch (classify_name(name)) {
+	case NAME_IGNORED:
+		return;
+	case NAME_YML:
+		file_diag(l, FB_SEV_WARNING, "file",
+			  "record files end in '.yaml': rename this file to '%.*s.yaml' "
+			  "(it is not read until then)",
+			  (int)(n - 4), name);
+		return;
+	case NAME_BAD_ID:
+		file_diag(l, FB_SEV_ERROR, "id",
+			  "'%.*s' is not a valid record id: use 1-64 lower-case letters, digits, "
+			  "'.', '_' or '-', starting with a letter or digit",
+			  (int)(n - 5), name);
+		return;
+	case NAME_RECORD:
+		break;
+	}
+	FB_GROW(l->out->v, l->out->n, l->out->alloc);
+	e = &l->out->v[l->out->n++];
+	memset(e, 0, sizeof(*e));
+	e->type = fb_strdup(l->type);
+	e->id = fb_strndup(name, n - 5);
+	e->path = fb_strdup(l->path.ptr);
+	if (oid) {
+		memcpy(e->oid, oid, sizeof(e->oid));
+		e->has_oid = true;
+	}
+}
+
+/* Whether an absolute path lies inside the repository. */
+static bool inside_repo(const struct fb_repo *r, const char *abs)
+{
+	size_t n = strlen(r->root);
+	if (!strcmp(r->root, "/"))
+		return true;
+	return !strncmp(abs, r->root, n) && (abs[n] == '/' || abs[n] == '\0');
+}
+
+static void walk_dir(struct lister *l, int depth)
+{
+	struct fb_buf abs = FB_BUF_INIT;
+	const char *root = l->src->repo->root;
+	size_t base = l->path.len;
+	struct dirent *de;
+	DIR *dir;
+
+	fb_buf_addf(&abs, "%s/%s", root, l->path.ptr);
+	dir = opendir(abs.ptr);
+	if (!dir) {
+		if (errno != ENOENT)
+			file_diag(l, FB_SEV_ERROR, "file", "cannot read this folder: %s",
+				  strerror(errno));
+		fb_buf_release(&abs);
+		return;
+	}
+	while ((de = readdir(dir))) {
+		const char *name = de->d_name;
+		unsigned char type = de->d_type;
+		struct stat st;
+
+		if (name[0] == '.')
+			continue;
+		fb_buf_setlen(&l->path, base);
+		fb_buf_addf(&l->path, "/%s", name);
+		if (type == DT_UNKNOWN || type == DT_LNK) {
+			fb_buf_setlen(&abs, 0);
+			fb_buf_addf(&abs, "%s/%s", root, l->path.ptr);
+			if (lstat(abs.ptr, &st) < 0)
+				continue;
+			type = S_ISDIR(st.st_mode) ? DT_DIR
+			       : S_ISREG(st.st_mode) ? DT_REG
+			       : S_ISLNK(st.st_mode) ? DT_LNK
+						     : DT_UNKNOWN;
+		}
+		if (type == DT_DIR) {
+			if (depth >= MAX_FOLDER_DEPTH)
+				file_diag(l, FB_SEV_ERROR, "file",
+					  "folders nested more than %d deep; not read",
+					  MAX_FOLDER_DEPTH);
+			else
+				walk_dir(l, depth + 1);
+			continue;
+		}
+		if (type == DT_LNK) {
+			char *target;
+			if (classify_name(name) == NAME_IGNORED)
+				continue;
+			target = realpath(abs.ptr, NULL);
+			if (!target || !inside_repo(l->src->repo, target)) {
+				file_diag(l, FB_SEV_ERROR, "file",
+					  "symbolic link %s; not followed",
+					  target ? "points outside the repository" : "is broken");
+			} else if (stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
+				file_diag(l, FB_SEV_WARNING, "file",
+					  "symbolic link to a folder; not followed");
+			} else {
+				take_name(l, name, NULL);
+			}
+			free(target);
+			continue;
+		}
+		if (type == DT_REG)
+			take_name(l, name, NULL);
+	}
+	closedir(dir);
+	fb_buf_setlen(&l->path, base);
+	fb_buf_release(&abs);
+}
+
+static void walk_tree(struct lister *l, git_tree *tree, int depth)
+{
+	size_t i, count = git_tree_entrycount(tree), base = l->path.len;
+	git_repository *git = l->src->repo->git;
+
+	for (i = 0; i < count; i++) {
+		const git_tree_entry *te = git_tree_entry_byindex(tree, i);
+		const char *name = git_tree_entry_name(te);
+		git_filemode_t mode = git_tree_entry_filemode(te);
+
+		if (name[0] == '.')
+			continue;
+		fb_buf_setlen(&l->path, base);
+		fb_buf_addf(&l->path, "/%s", name);
+		if (mode == GIT_FILEMODE_TREE) {
+			git_tree *sub;
+			if (depth >= MAX_FOLDER_DEPTH) {
+				file_diag(l, FB_SEV_ERROR, "file",
+					  "folders nested more than %d deep; not read",
+					  MAX_FOLDER_DEPTH);
+				continue;
+			}
+			if (git_tree_lookup(&sub, git, git_tree_entry_id(te)) < 0)
+				continue;
+			walk_tree(l, sub, depth + 1);
+			git_tree_free(sub);
+		} else if (mode == GIT_FILEMODE_LINK) {
+			if (classify_name(name) != NAME_IGNORED)
+				file_diag(l, FB_SEV_ERROR, "file",
+					  "symbolic link in the history; not followed");
+		} else if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
+			take_name(l, name, git_tree_entry_id(te)->id);
+		}
+	}
+	fb_buf_setlen(&l->path, base);
+}
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const struct fb_entry *a = pa, *b = pb;
+	int c = strcmp(a->id, b->id);
+	return c ? c : strcmp(a->path, b->path);
+}
+
+static void entry_release(struct fb_entry *e)
+{
+	free(e->type);
+	free(e->id);
+	free(e->path);
+}
+
+/* Sort by id; report and drop every duplicate after the first (by path). */
+static void dedupe(struct lister *l)
+{
+	struct fb_entries *es = l->out;
+	size_t i, keep = 0;
+
+	if (es->n > 1)
+		qsort(es->v, es->n, sizeof(*es->v), cmp_entry);
+	for (i = 0; i < es->n; i++) {
+		if (keep && !strcmp(es->v[keep - 1].id, es->v[i].id)) {
+			struct fb_diag_entry *e = fb_diag_addf(
+				l->d, FB_SEV_ERROR, es->v[i].path, 1, 1,
+				"duplicate id '%s': '%s' has it too (ids are unique within a "
+				"type, across sub-folders)",
+				es->v[i].id, es->v[keep - 1].path);
+			fb_diag_set(e, "", "id", es->v[i].id, NULL);
+			entry_release(&es->v[i]);
+			continue;
+		}
+		es->v[keep++] = es->v[i];
+	}
+	es->n = keep;
+}
+
+int fb_source_list(struct fb_source *s, const char *type, struct fb_entries *out,
+		   struct fb_diag *d)
+{
+	struct lister l = {s, type, out, d, FB_BUF_INIT};
+	int err = 0;
+
+	fb_buf_addf(&l.path, "records/%s", type);
+	if (!s->tree) {
+		walk_dir(&l, 0);
+	} else {
+		git_tree_entry *te = NULL;
+		git_tree *sub = NULL;
+		if (git_tree_entry_bypath(&te, s->tree, l.path.ptr) == 0 &&
+		    git_tree_entry_type(te) == GIT_OBJECT_TREE) {
+			if (git_tree_lookup(&sub, s->repo->git, git_tree_entry_id(te)) < 0) {
+				git_diag(d, "cannot read the records folder");
+				err = FB_EIO;
+			} else {
+				walk_tree(&l, sub, 0);
+			}
+		}
+		git_tree_free(sub);
+		git_tree_entry_free(te);
+	}
+	dedupe(&l);
+	fb_buf_release(&l.path);
+	return err;
+}
+
+void fb_entries_release(struct fb_entries *es)
+{
+	size_t i;
+	for (i = 0; i < es->n; i++)
+		entry_release(&es->v[i]);
+	free(es->v);
+	memset(es, 0, sizeof(*es));
+}
+
+const struct fb_entry *fb_entries_find(const struct fb_entries *es, const char *id)
+{
+	size_t lo = 0, hi = es->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(es->v[mid].id, id);
+		if (!c)
+			return &es->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ---- reading --------------------------------------------------------------- */
+
+static int read_blob(struct fb_source *s, const git_oid *oid, struct fb_buf *out, const char *path,
+		     struct fb_diag *d)
+{
+	git_blob *blob;
+	size_t size;
+
+	if (git_blob_lookup(&blob, s->repo->git, oid) < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "cannot read this file from %s: %s",
+			     s->name, git_error_last() ? git_error_last()->message : "");
+		return FB_EIO;
+	}
+	size = (size_t)git_blob_rawsize(blob);
+	fb_buf_reset(out);
+	if (size > FB_NODE_MAX_FILE) {
+		fb_doc_too_large(d, path, size);
+		git_blob_free(blob);
+		return FB_EINVALID;
+	}
+	fb_buf_add(out, git_blob_rawcontent(blob), size);
+	git_blob_free(blob);
+	return 0;
+}
+
+static int read_worktree(struct fb_source *s, const char *path, struct fb_buf *out,
+			 struct fb_diag *d, bool quiet_missing)
+{
+	struct fb_buf abs = FB_BUF_INIT;
+	int err;
+
+	fb_buf_addf(&abs, "%s/%s", s->repo->root, path);
+	err = fb_buf_read_file(out, abs.ptr, FB_NODE_MAX_FILE);
+	if (err == FB_EINVALID) {
+		struct stat st;
+		if (stat(abs.ptr, &st) == 0)
+			fb_doc_too_large(d, path, (size_t)st.st_size);
+	} else if (err == FB_ENOTFOUND) {
+		if (!quiet_missing)
+			fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "no such file");
+	} else if (err) {
+		fb_diag_addf(d, FB_SEV_ERROR, path, 1, 1, "cannot read: %s", strerror(errno));
+	}
+	fb_buf_release(&abs);
+	return err;
+}
+
+int fb_source_read(struct fb_source *s, const struct fb_entry *e, struct fb_buf *out,
+		   struct fb_diag *d)
+{
+	if (e->has_oid && s->tree) {
+		git_oid oid;
+		memcpy(oid.id, e->oid, sizeof(oid.id));
+		return read_blob(s, &oid, out, e->path, d);
+	}
+	return read_worktree(s, e->path, out, d, false);
+}
+
+int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *out,
+			struct fb_diag *d)
+{
+	git_tree_entry *te;
+	int err;
+
+	if (!s->tree)
+		return read_worktree(s, path, out, d, true);
+	if (git_tree_entry_bypath(&te, s->tree, path) < 0)
+		return FB_ENOTFOUND;
+	if (git_tree_entry_type(te) != GIT_OBJECT_BLOB)
+		err = FB_ENOTFOUND;
+	else
+		err = read_blob(s, git_tree_entry_id(te), out, path, d);
+	git_tree_entry_free(te);
+	return err;
+}
+
+/* ---- types --------------------------------------------------------------------- */
+
+static void add_type_name(struct fb_strvec *v, const char *name)
+{
+	size_t n = strlen(name);
+	char stem[80];
+	if (name[0] == '_' || name[0] == '.' || !has_suffix(name, ".yaml") || n - 5 >= sizeof(stem))
+		return;
+	memcpy(stem, name, n - 5);
+	stem[n - 5] = '\0';
+	if (fb_type_valid(stem))
+		fb_strvec_push(v, stem);
+}
+
+/* Names directly inside a folder of the source (files and sub-folders separately). */
+static int list_folder(struct fb_source *s, const char *folder, struct fb_strvec *files,
+		       struct fb_strvec *dirs)
+{
+	if (!s->tree) {
+		struct fb_buf abs = FB_BUF_INIT;
+		struct dirent *de;
+		DIR *dir;
+		fb_buf_addf(&abs, "%s/%s", s->repo->root, folder);
+		dir = opendir(abs.ptr);
+		if (!dir) {
+			fb_buf_release(&abs);
+			return errno == ENOENT ? 0 : FB_EIO;
+		}
+		while ((de = readdir(dir))) {
+			struct stat st;
+			size_t n = abs.len;
+			if (de->d_name[0] == '.')
+				continue;
+			fb_buf_addf(&abs, "/%s", de->d_name);
+			if (lstat(abs.ptr, &st) == 0)
+				fb_strvec_push(S_ISDIR(st.st_mode) ? dirs : files, de->d_name);
+			fb_buf_setlen(&abs, n);
+		}
+		closedir(dir);
+		fb_buf_release(&abs);
+	} else {
+		git_tree_entry *te = NULL;
+		git_tree *sub = NULL;
+		size_t i;
+		if (git_tree_entry_bypath(&te, s->tree, folder) < 0)
+			return 0;
+		if (git_tree_entry_type(te) == GIT_OBJECT_TREE &&
+		    git_tree_lookup(&sub, s->repo->git, git_tree_entry_id(te)) == 0) {
+			for (i = 0; i < git_tree_entrycount(sub); i++) {
+				const git_tree_entry *e = git_tree_entry_byindex(sub, i);
+				fb_strvec_push(git_tree_entry_type(e) == GIT_OBJECT_TREE ? dirs : files,
+					       git_tree_entry_name(e));
+			}
+		}
+		git_tree_free(sub);
+		git_tree_entry_free(te);
+	}
+	fb_strvec_sort(files);
+	fb_strvec_sort(dirs);
+	return 0;
+}
+
+int fb_source_types(struct fb_source *s, struct fb_strvec *out, struct fb_diag *d)
+{
+	struct fb_strvec files = {0}, dirs = {0}, rfiles = {0}, rdirs = {0};
+	size_t i;
+	int err;
+
+	if ((err = list_folder(s, "schemas", &files, &dirs)) < 0 ||
+	    (err = list_folder(s, "records", &rfiles, &rdirs)) < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot read schemas/ or records/");
+		goto out;
+	}
+	for (i = 0; i < files.n; i++)
+		add_type_name(out, files.v[i]);
+	for (i = 0; i < rdirs.n; i++) {
+		if (fb_strvec_has(out, rdirs.v[i]))
+			continue;
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "records/%s/: no schema for this folder (expected schemas/%s.yaml)",
+			     rdirs.v[i], rdirs.v[i]);
+	}
+	for (i = 0; i < rfiles.n; i++) {
+		struct fb_buf path = FB_BUF_INIT;
+		if (!has_suffix(rfiles.v[i], ".yaml") && !has_suffix(rfiles.v[i], ".yml"))
+			continue;
+		fb_buf_addf(&path, "records/%s", rfiles.v[i]);
+		fb_diag_set(fb_diag_addf(d, FB_SEV_WARNING, path.ptr, 1, 1,
+					 "not inside a type folder (records/TYPE/); not read"),
+			    "", "file", NULL, NULL);
+		fb_buf_release(&path);
+	}
+out:
+	fb_strvec_release(&files);
+	fb_strvec_release(&dirs);
+	fb_strvec_release(&rfiles);
+	fb_strvec_release(&rdirs);
+	return err;
+}
+
+/* ---- command-line targets ------------------------------------------------------ */
+
+static int usage_error(struct fb_diag *d, const char *arg, const char *why)
+{
+	struct fb_buf shown = FB_BUF_INIT;
+	fb_diag_shorten(&shown, arg, strlen(arg), 80);
+	fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "'%s' is not a record: %s", shown.ptr, why);
+	fb_buf_release(&shown);
+	return FB_EUSAGE;
+}
+
+/* Lexically normalise an absolute path; fails on "..". */
+static int normalise(struct fb_buf *out, const char *abs)
+{
+	const char *p = abs;
+	fb_buf_reset(out);
+	while (*p) {
+		const char *q;
+		size_t n;
+		while (*p == '/')
+			p++;
+		q = strchr(p, '/');
+		n = q ? (size_t)(q - p) : strlen(p);
+		if (n == 0)
+			break;
+		if (n == 2 && !memcmp(p, "..", 2))
+			return -1;
+		if (!(n == 1 && p[0] == '.')) {
+			fb_buf_putc(out, '/');
+			fb_buf_add(out, p, n);
+		}
+		p += n;
+	}
+	return 0;
+}
+
+int fb_target_parse(struct fb_repo *r, const char *arg, char **type, char **id,
+		    struct fb_diag *d)
+{
+	static const char *const shape =
+		"expected TYPE/ID (contacts/c-0042) or the path of a file under records/";
+	struct fb_buf abs = FB_BUF_INIT, norm = FB_BUF_INIT;
+	size_t n = strlen(arg), i, rootlen;
+	const char *rel, *slash, *stem;
+	int err = FB_EUSAGE;
+
+	*type = *id = NULL;
+	if (n == 0)
+		return usage_error(d, arg, shape);
+	if (n > 255)
+		return usage_error(d, arg, "longer than 255 bytes");
+	for (i = 0; i < n; i++)
+		if ((unsigned char)arg[i] < 0x20 || arg[i] == 0x7f)
+			return usage_error(d, arg, "it contains control characters");
+
+	/* TYPE/ID */
+	slash = strchr(arg, '/');
+	if (slash && !strchr(slash + 1, '/') && !has_suffix(arg, ".yaml") &&
+	    !has_suffix(arg, ".yml")) {
+		char *t = fb_strndup(arg, (size_t)(slash - arg));
+		if (!fb_type_valid(t) || !fb_id_valid(slash + 1)) {
+			free(t);
+			return usage_error(d, arg,
+					   "TYPE and ID are 1-64 lower-case letters, digits, '.', "
+					   "'_' or '-', starting with a letter or digit");
+		}
+		*type = t;
+		*id = fb_strdup(slash + 1);
+		return 0;
+	}
+	if (!has_suffix(arg, ".yaml"))
+		return usage_error(d, arg, shape);
+
+	/* a path: relative to the current directory, or absolute */
+	if (arg[0] != '/') {
+		char cwd[PATH_MAX];
+		if (!getcwd(cwd, sizeof(cwd)))
+			return usage_error(d, arg, "the current directory is unreadable");
+		fb_buf_addf(&abs, "%s/%s", cwd, arg);
+	} else {
+		fb_buf_puts(&abs, arg);
+	}
+	if (normalise(&norm, abs.ptr) < 0) {
+		err = usage_error(d, arg, "paths may not contain '..'");
+		goto out;
+	}
+	rootlen = strcmp(r->root, "/") ? strlen(r->root) : 0;
+	if (strncmp(norm.ptr, r->root, rootlen) || strncmp(norm.ptr + rootlen, "/records/", 9)) {
+		err = usage_error(d, arg, "the path is not under this repository's records/");
+		goto out;
+	}
+	rel = norm.ptr + rootlen + 9; /* TYPE/.../ID.yaml */
+	slash = strchr(rel, '/');
+	stem = strrchr(rel, '/');
+	if (!slash || !stem) {
+		err = usage_error(d, arg, shape);
+		goto out;
+	}
+	stem++;
+	*type = fb_strndup(rel, (size_t)(slash - rel));
+	*id = fb_strndup(stem, strlen(stem) - 5);
+	if (!fb_type_valid(*type) || !fb_id_valid(*id)) {
+		free(*type);
+		free(*id);
+		*type = *id = NULL;
+		err = usage_error(d, arg, "the file name is not a valid record id");
+		goto out;
+	}
+	err = 0;
+out:
+	fb_buf_release(&abs);
+	fb_buf_release(&norm);
+	return err;
+}
