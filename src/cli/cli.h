@@ -1,0 +1,128 @@
+/*
+ * The command-line layer: what every cmd_<name>.c shares.
+ *
+ * The CLI is thin: it parses options, calls the core, prints what the core
+ * returns and turns errors into the exit codes of SPEC §7.  Only this layer
+ * prints or exits.
+ */
+#ifndef FIELDBOOK_CLI_H
+#define FIELDBOOK_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <fieldbook/buf.h>
+#include <fieldbook/date.h>
+#include <fieldbook/diag.h>
+#include <fieldbook/node.h>
+#include <fieldbook/store.h>
+
+/* SPEC §7 */
+enum cli_exit {
+	EXIT_OK = 0,
+	EXIT_DATA = 1,  /* the data said no */
+	EXIT_USAGE = 2, /* bad command line */
+	EXIT_ENV = 3,   /* not a repository, git or I/O failure */
+};
+
+struct fb_ctx {
+	const char *dir; /* -C */
+	int32_t today;
+	enum fb_calendar calendar;
+	bool color;  /* on stderr */
+	bool ocolor; /* on stdout */
+	bool show_confidential;
+	bool exact;
+	bool no_cache;
+	bool help; /* --help seen after the command name */
+	const struct cli_command *cmd;
+	struct fb_repo *repo;
+	struct fb_diag diag; /* diagnostics waiting to be printed */
+};
+
+struct cli_command {
+	const char *name;
+	int (*fn)(int argc, char **argv, struct fb_ctx *ctx);
+	const char *synopsis; /* after "fieldbook " */
+	const char *summary;  /* one line */
+	const char *help;     /* the options, one per line, already indented */
+};
+
+extern const struct cli_command cli_commands[];
+
+/*
+ * Option parsing shared by every command: the command's own options (short
+ * and long, getopt_long style) merged with the global ones, so that global
+ * options may follow the command name.  Returns the next command option's
+ * `val`, or -1 at the end; global options are applied to the context on the
+ * way.  On a bad option prints the error and returns '?'; on --help prints
+ * the command's usage and returns 'h' (the command returns 0).
+ */
+struct cli_getopt {
+	struct fb_ctx *ctx;
+	int argc;
+	char **argv;
+	const char *shortopts;
+	struct option *longopts;
+	int optind; /* after the loop: the first positional argument */
+	int status;
+};
+void cli_getopt_init(struct cli_getopt *g, struct fb_ctx *ctx, int argc, char **argv,
+		     const char *shortopts, const struct option *longopts);
+int cli_getopt_next(struct cli_getopt *g);
+void cli_getopt_release(struct cli_getopt *g);
+
+/* Apply a global option by its getopt value; returns 0, or EXIT_USAGE after printing why. */
+int cli_global_option(struct fb_ctx *ctx, int opt, const char *arg);
+/* getopt values of the global options (above the range of any short option). */
+enum {
+	OPT_DIR = 'C',
+	OPT_HELP = 'h',
+	OPT_TODAY = 1000,
+	OPT_CALENDAR,
+	OPT_COLOR,
+	OPT_SHOW_CONFIDENTIAL,
+	OPT_EXACT,
+	OPT_NO_CACHE,
+	OPT_VERSION,
+};
+extern const struct option cli_global_options[];
+
+void cli_usage(FILE *out, const struct cli_command *cmd);
+/* Print "fieldbook: error: MESSAGE" (with the command's usage hint) and return EXIT_USAGE. */
+int cli_usage_error(struct fb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the diagnostics gathered so far as the reason for a usage error; EXIT_USAGE. */
+int cli_usage_flush(struct fb_ctx *ctx);
+/* Print "fieldbook: error: MESSAGE" and return `code`. */
+int cli_error(struct fb_ctx *ctx, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Print (and clear) the context's diagnostics on stderr, sorted. */
+void cli_flush_diag(struct fb_ctx *ctx);
+/* The exit code for a core error value. */
+int cli_exit_code(int err);
+
+/* Open the repository (once); EXIT_ENV after printing why when there is none. */
+int cli_repo(struct fb_ctx *ctx);
+
+/*
+ * Open the source named by --at/--rev: NULL or "" means the working tree; a
+ * date (any form of SPEC §2, or today±N) means the end of that local day;
+ * anything else is a revision.
+ */
+int cli_source(struct fb_ctx *ctx, const char *at, struct fb_source **out);
+
+/* Check that `type` is a type of the source; EXIT_USAGE with the known types otherwise. */
+int cli_check_type(struct fb_ctx *ctx, struct fb_source *src, const char *type);
+
+/* Parse --format against a list of allowed names; the index, or -1 after a usage error. */
+int cli_format(struct fb_ctx *ctx, const char *arg, const char *const *names);
+
+/* Write a buffer to stdout; EXIT_ENV on a write error. */
+int cli_write(const struct fb_buf *b);
+
+int cmd_show(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_validate(int argc, char **argv, struct fb_ctx *ctx);
+
+#endif

@@ -1,0 +1,71 @@
+# bash completion for fieldbook                                  -*- shell-script -*-
+# Installed as share/bash-completion/completions/fieldbook.
+
+_fieldbook_top()
+{
+	local d=$PWD
+	while [[ -n $d ]]; do
+		[[ -d $d/schemas && -d $d/records ]] && { echo "$d"; return; }
+		d=${d%/*}
+	done
+}
+
+_fieldbook_types()
+{
+	local top f
+	top=$(_fieldbook_top) || return
+	for f in "$top"/schemas/*.yaml; do
+		f=${f##*/}
+		[[ $f == _* || $f == '*.yaml' ]] || echo "${f%.yaml}"
+	done
+}
+
+_fieldbook_records()
+{
+	local top t f
+	top=$(_fieldbook_top) || return
+	for t in $(_fieldbook_types); do
+		[[ $1 == */* && ${1%%/*} != "$t" ]] && continue
+		while IFS= read -r f; do
+			f=${f##*/}
+			echo "$t/${f%.yaml}"
+		done < <(find "$top/records/$t" -name '*.yaml' ! -name '.*' 2>/dev/null)
+	done
+}
+
+_fieldbook()
+{
+	local cur prev cmd i
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=${COMP_WORDS[COMP_CWORD-1]}
+	local global="-C --today --calendar --color --show-confidential --exact --no-cache --help --version"
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		-C|--today|--calendar|--color) ((i++)) ;;
+		-*) ;;
+		*) cmd=${COMP_WORDS[i]}; break ;;
+		esac
+	done
+	case $prev in
+	-C) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+	--calendar) COMPREPLY=($(compgen -W "jalali gregorian" -- "$cur")); return ;;
+	--color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
+	--format)
+		case $cmd in
+		show) COMPREPLY=($(compgen -W "yaml json" -- "$cur")) ;;
+		*) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
+		esac
+		return ;;
+	--today|--at|--rev) return ;;
+	esac
+	if [[ -z $cmd ]]; then
+		COMPREPLY=($(compgen -W "show validate help $global" -- "$cur"))
+		return
+	fi
+	case $cmd in
+	show) COMPREPLY=($(compgen -W "--at --format $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	validate) COMPREPLY=($(compgen -W "--rev --format $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W "show validate" -- "$cur")) ;;
+	esac
+}
+complete -F _fieldbook fieldbook

@@ -1,0 +1,145 @@
+/*
+ * fieldbook's entry point: global options, the command table, dispatch.
+ *
+ * Global options may come before the command name (parsed here) or after it
+ * (cli_getopt merges them into every command's options).  `fieldbook help
+ * CMD`, `fieldbook CMD --help` and `fieldbook --help` print usage on stdout
+ * and exit 0.
+ */
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const struct cli_command cli_commands[] = {
+	{"show", cmd_show, "show TYPE/ID [--at REV|DATE] [--format yaml|json]",
+	 "print one record as stored (yaml: the file's text)",
+	 "  --at REV|DATE    the record as it was at a revision, or at the end of a day\n"
+	 "  --format FORMAT  yaml (default) or json\n"},
+	{"validate", cmd_validate, "validate [--rev REV] [--format text|json] [TARGET...]",
+	 "check records: every error in one pass, each with file:line:col",
+	 "  --rev REV        check the records of a revision instead of the working tree\n"
+	 "  --format FORMAT  text (default) or json\n"
+	 "  TARGET           TYPE, TYPE/ID or a path to a record file (default: all)\n"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+static const char global_help[] =
+	"global options (before or after the command):\n"
+	"  -C DIR                    run as if started in DIR\n"
+	"  --today DATE              fix today's date (also FIELDBOOK_TODAY)\n"
+	"  --calendar jalali|gregorian\n"
+	"                            how computed dates are printed (default jalali)\n"
+	"  --color auto|always|never colour on a terminal (NO_COLOR is respected)\n"
+	"  --show-confidential       do not mask x-confidential fields\n"
+	"  --exact                   no Persian folding or caselessness in matching\n"
+	"  --no-cache                read every record from its file\n"
+	"  -h, --help                this help; 'fieldbook help COMMAND' for one command\n"
+	"  --version                 print the version\n";
+
+void cli_usage(FILE *out, const struct cli_command *cmd)
+{
+	const struct cli_command *c;
+
+	if (cmd) {
+		fprintf(out, "usage: fieldbook %s\n\n%s\n\n%s\n%s", cmd->synopsis, cmd->summary,
+			cmd->help, global_help);
+		return;
+	}
+	fprintf(out, "usage: fieldbook [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
+		     "fieldbook keeps an office's records as YAML files in a git repository.\n\n"
+		     "commands:\n");
+	for (c = cli_commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\n%s\nSee fieldbook(1) for the whole manual.\n", global_help);
+}
+
+static const struct cli_command *find_command(const char *name)
+{
+	const struct cli_command *c;
+	for (c = cli_commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+static int run_help(struct fb_ctx *ctx, int argc, char **argv)
+{
+	const struct cli_command *c;
+	if (argc < 2) {
+		cli_usage(stdout, NULL);
+		return EXIT_OK;
+	}
+	c = find_command(argv[1]);
+	if (!c)
+		return cli_usage_error(ctx, "unknown command '%s'", argv[1]);
+	cli_usage(stdout, c);
+	return EXIT_OK;
+}
+
+static void init_context(struct fb_ctx *ctx)
+{
+	const char *no_color = getenv("NO_COLOR");
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->today = fb_day_of_time(time(NULL));
+	ctx->calendar = FB_CAL_JALALI;
+	ctx->color = isatty(2) && !(no_color && *no_color);
+	ctx->ocolor = isatty(1) && !(no_color && *no_color);
+	fb_diag_init(&ctx->diag);
+}
+
+int main(int argc, char **argv)
+{
+	static char outbuf[1 << 16];
+	struct fb_ctx ctx;
+	const char *env_today;
+	int status, opt;
+
+	setlocale(LC_CTYPE, "");
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	init_context(&ctx);
+
+	env_today = getenv("FIELDBOOK_TODAY");
+	if (env_today && *env_today && (status = cli_global_option(&ctx, OPT_TODAY, env_today)))
+		return status;
+
+	/* global options before the command name */
+	opterr = 0;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+:hC:", cli_global_options, NULL)) != -1) {
+		if (opt == '?' || opt == ':')
+			return cli_usage_error(&ctx, "%s '%s'",
+					       opt == '?' ? "unknown option" : "missing value for",
+					       argv[optind - 1]);
+		if (opt == OPT_HELP) {
+			cli_usage(stdout, NULL);
+			return EXIT_OK;
+		}
+		if (opt == OPT_VERSION) {
+			printf("fieldbook %s\n", FB_VERSION);
+			return EXIT_OK;
+		}
+		if ((status = cli_global_option(&ctx, opt, optarg)))
+			return status;
+	}
+	if (optind >= argc) {
+		cli_usage(stderr, NULL);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[optind], "help"))
+		return run_help(&ctx, argc - optind, argv + optind);
+	ctx.cmd = find_command(argv[optind]);
+	if (!ctx.cmd)
+		return cli_usage_error(&ctx, "unknown command '%s'; 'fieldbook --help' lists them",
+				       argv[optind]);
+
+	status = ctx.cmd->fn(argc - optind, argv + optind, &ctx);
+	cli_flush_diag(&ctx);
+	fb_diag_release(&ctx.diag);
+	fb_repo_free(ctx.repo);
+	if (fflush(stdout) != 0 && status == EXIT_OK)
+		status = cli_error(&ctx, EXIT_ENV, "cannot write the output");
+	return status;
+}

@@ -1,0 +1,324 @@
+/*
+ * Helpers every command uses: option parsing with the global options merged
+ * in, error printing and exit codes, opening the repository and a source.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const struct option cli_global_options[] = {
+	{"help", no_argument, NULL, OPT_HELP},
+	{"today", required_argument, NULL, OPT_TODAY},
+	{"calendar", required_argument, NULL, OPT_CALENDAR},
+	{"color", required_argument, NULL, OPT_COLOR},
+	{"colour", required_argument, NULL, OPT_COLOR},
+	{"show-confidential", no_argument, NULL, OPT_SHOW_CONFIDENTIAL},
+	{"exact", no_argument, NULL, OPT_EXACT},
+	{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+static void vreport(struct fb_ctx *ctx, const char *fmt, va_list ap)
+{
+	struct fb_buf msg = FB_BUF_INIT;
+	fb_buf_vaddf(&msg, fmt, ap);
+	fprintf(stderr, "fieldbook: %serror:%s %s\n", ctx->color ? "\033[1;31m" : "",
+		ctx->color ? "\033[m" : "", msg.ptr);
+	fb_buf_release(&msg);
+}
+
+int cli_error(struct fb_ctx *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+	cli_flush_diag(ctx);
+	va_start(ap, fmt);
+	vreport(ctx, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int usage_hint(struct fb_ctx *ctx)
+{
+	if (ctx->cmd)
+		fprintf(stderr, "usage: fieldbook %s\n(see 'fieldbook %s --help')\n",
+			ctx->cmd->synopsis, ctx->cmd->name);
+	return EXIT_USAGE;
+}
+
+int cli_usage_error(struct fb_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	cli_flush_diag(ctx);
+	va_start(ap, fmt);
+	vreport(ctx, fmt, ap);
+	va_end(ap);
+	return usage_hint(ctx);
+}
+
+int cli_usage_flush(struct fb_ctx *ctx)
+{
+	cli_flush_diag(ctx);
+	return usage_hint(ctx);
+}
+
+int cli_global_option(struct fb_ctx *ctx, int opt, const char *arg)
+{
+	struct fb_buf err = FB_BUF_INIT;
+	int status = 0;
+
+	switch (opt) {
+	case OPT_DIR:
+		if (chdir(arg) < 0)
+			status = cli_error(ctx, EXIT_ENV, "cannot change to '%s': %s", arg,
+					   strerror(errno));
+		ctx->dir = arg;
+		break;
+	case OPT_TODAY:
+		if (fb_date_parse_arg(arg, fb_day_of_time(time(NULL)), &ctx->today, &err) < 0)
+			status = cli_usage_error(ctx, "bad date '%s' for today: %s", arg, err.ptr);
+		break;
+	case OPT_CALENDAR:
+		if (!strcmp(arg, "jalali"))
+			ctx->calendar = FB_CAL_JALALI;
+		else if (!strcmp(arg, "gregorian"))
+			ctx->calendar = FB_CAL_GREGORIAN;
+		else
+			status = cli_usage_error(ctx, "--calendar takes jalali or gregorian, not '%s'",
+						 arg);
+		break;
+	case OPT_COLOR:
+		if (!strcmp(arg, "always")) {
+			ctx->color = ctx->ocolor = true;
+		} else if (!strcmp(arg, "never")) {
+			ctx->color = ctx->ocolor = false;
+		} else if (strcmp(arg, "auto")) {
+			status = cli_usage_error(ctx, "--color takes auto, always or never, not '%s'",
+						 arg);
+		}
+		break;
+	case OPT_SHOW_CONFIDENTIAL:
+		ctx->show_confidential = true;
+		break;
+	case OPT_EXACT:
+		ctx->exact = true;
+		break;
+	case OPT_NO_CACHE:
+		ctx->no_cache = true;
+		break;
+	default:
+		break;
+	}
+	fb_buf_release(&err);
+	return status;
+}
+
+void cli_getopt_init(struct cli_getopt *g, struct fb_ctx *ctx, int argc, char **argv,
+		     const char *shortopts, const struct option *longopts)
+{
+	size_t n = 0, m = 0, i;
+	struct fb_buf sh = FB_BUF_INIT;
+
+	while (longopts && longopts[n].name)
+		n++;
+	while (cli_global_options[m].name)
+		m++;
+	memset(g, 0, sizeof(*g));
+	g->ctx = ctx;
+	g->argc = argc;
+	g->argv = argv;
+	g->longopts = fb_calloc(n + m + 1, sizeof(*g->longopts));
+	for (i = 0; i < n; i++)
+		g->longopts[i] = longopts[i];
+	for (i = 0; i < m; i++)
+		g->longopts[n + i] = cli_global_options[i];
+	/* ':' first: a missing value is reported as ':' rather than '?' */
+	fb_buf_addf(&sh, ":%shC:", shortopts ? shortopts : "");
+	g->shortopts = fb_buf_detach(&sh, NULL);
+	opterr = 0;
+	optind = 0; /* 0, not 1: glibc then forgets the '+' ordering main() used */
+}
+
+void cli_getopt_release(struct cli_getopt *g)
+{
+	free(g->longopts);
+	free((char *)g->shortopts);
+}
+
+int cli_getopt_next(struct cli_getopt *g)
+{
+	for (;;) {
+		int opt = getopt_long(g->argc, g->argv, g->shortopts, g->longopts, NULL);
+		g->optind = optind;
+		switch (opt) {
+		case -1:
+			return -1;
+		case '?':
+			if (optopt && optopt < 256)
+				g->status = cli_usage_error(g->ctx, "unknown option '-%c'", optopt);
+			else
+				g->status = cli_usage_error(g->ctx, "unknown option '%s'",
+							    g->argv[optind - 1]);
+			return '?';
+		case ':':
+			g->status = cli_usage_error(g->ctx, "option '%s' needs a value",
+						    g->argv[optind - 1]);
+			return '?';
+		case OPT_HELP:
+			cli_usage(stdout, g->ctx->cmd);
+			g->status = EXIT_OK;
+			return 'h';
+		case OPT_VERSION:
+			printf("fieldbook %s\n", FB_VERSION);
+			g->status = EXIT_OK;
+			return 'h';
+		case OPT_DIR:
+		case OPT_TODAY:
+		case OPT_CALENDAR:
+		case OPT_COLOR:
+		case OPT_SHOW_CONFIDENTIAL:
+		case OPT_EXACT:
+		case OPT_NO_CACHE:
+			if ((g->status = cli_global_option(g->ctx, opt, optarg)))
+				return '?';
+			continue;
+		default:
+			return opt;
+		}
+	}
+}
+
+void cli_flush_diag(struct fb_ctx *ctx)
+{
+	struct fb_buf line = FB_BUF_INIT;
+	size_t i;
+
+	fb_diag_sort(&ctx->diag);
+	for (i = 0; i < ctx->diag.n; i++) {
+		const struct fb_diag_entry *e = &ctx->diag.v[i];
+		fb_buf_reset(&line);
+		fb_diag_format(&line, e);
+		if (ctx->color) {
+			/* colour the "error:"/"warning:" word only */
+			const char *sev = fb_severity_name(e->severity);
+			char *at = strstr(line.ptr, sev);
+			if (at) {
+				fwrite(line.ptr, 1, (size_t)(at - line.ptr), stderr);
+				fprintf(stderr, "%s%s\033[m", e->severity == FB_SEV_ERROR
+								     ? "\033[1;31m"
+								     : "\033[1;35m",
+					sev);
+				fprintf(stderr, "%s\n", at + strlen(sev));
+				continue;
+			}
+		}
+		fprintf(stderr, "%s\n", line.ptr);
+	}
+	fb_buf_release(&line);
+	fb_diag_release(&ctx->diag);
+}
+
+int cli_exit_code(int err)
+{
+	switch (err) {
+	case 0: return EXIT_OK;
+	case FB_EUSAGE: return EXIT_USAGE;
+	case FB_ESYNTAX:
+	case FB_EINVALID: return EXIT_DATA;
+	default: return EXIT_ENV;
+	}
+}
+
+int cli_repo(struct fb_ctx *ctx)
+{
+	if (ctx->repo)
+		return 0;
+	if (fb_repo_discover(&ctx->repo, NULL, &ctx->diag) < 0) {
+		cli_flush_diag(ctx);
+		return EXIT_ENV;
+	}
+	return 0;
+}
+
+int cli_source(struct fb_ctx *ctx, const char *at, struct fb_source **out)
+{
+	struct fb_buf err = FB_BUF_INIT;
+	int32_t day;
+	int rc;
+
+	*out = NULL;
+	if ((rc = cli_repo(ctx)))
+		return rc;
+	if (!at || !*at) {
+		fb_source_worktree(out, ctx->repo);
+		return 0;
+	}
+	if (fb_date_parse_arg(at, ctx->today, &day, &err) == 0) {
+		rc = fb_source_at_time(out, ctx->repo, fb_day_end_time(day), &ctx->diag);
+		if (rc == FB_ENOTFOUND)
+			rc = cli_usage_flush(ctx);
+	} else {
+		rc = fb_source_rev(out, ctx->repo, at, &ctx->diag);
+		if (rc == FB_ENOTFOUND) {
+			fb_diag_release(&ctx->diag);
+			rc = cli_usage_error(ctx,
+					     "'%s' is neither a date nor a revision of this "
+					     "repository (%s)",
+					     at, err.ptr);
+		}
+	}
+	fb_buf_release(&err);
+	if (rc < 0) {
+		cli_flush_diag(ctx);
+		return EXIT_ENV;
+	}
+	return rc;
+}
+
+int cli_check_type(struct fb_ctx *ctx, struct fb_source *src, const char *type)
+{
+	struct fb_strvec types = {0};
+	struct fb_diag ignore = FB_DIAG_INIT;
+	struct fb_buf list = FB_BUF_INIT;
+	size_t i;
+	int status = 0;
+
+	fb_source_types(src, &types, &ignore);
+	fb_diag_release(&ignore);
+	if (!fb_strvec_has(&types, type)) {
+		for (i = 0; i < types.n; i++)
+			fb_buf_addf(&list, "%s%s", i ? ", " : "", types.v[i]);
+		status = cli_usage_error(ctx, "unknown type '%s' (the types here: %s)", type,
+					 types.n ? list.ptr : "none");
+	}
+	fb_buf_release(&list);
+	fb_strvec_release(&types);
+	return status;
+}
+
+int cli_format(struct fb_ctx *ctx, const char *arg, const char *const *names)
+{
+	struct fb_buf list = FB_BUF_INIT;
+	int i;
+	for (i = 0; names[i]; i++)
+		if (!strcmp(arg, names[i])) {
+			fb_buf_release(&list);
+			return i;
+		}
+	for (i = 0; names[i]; i++)
+		fb_buf_addf(&list, "%s%s", i ? ", " : "", names[i]);
+	cli_usage_error(ctx, "unknown format '%s' (one of %s)", arg, list.ptr);
+	fb_buf_release(&list);
+	return -1;
+}
+
+int cli_write(const struct fb_buf *b)
+{
+	if (b->len && fwrite(b->ptr, 1, b->len, stdout) != b->len)
+		return EXIT_ENV;
+	return 0;
+}
