@@ -5,6 +5,9 @@
  * alloc == 0; the first growth moves it to the heap.  Every operation keeps
  * ptr[len] == '\0'.  Allocation failure aborts through fb_oom(), so callers
  * never check for NULL.
+ *
+ * Arenas grow by chunks that double up to 1 MiB; a request larger than a
+ * chunk gets a chunk of its own.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -349,4 +352,54 @@ void fb_strvec_sort(struct fb_strvec *sv)
 {
 	if (sv->n > 1)
 		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+}
+
+struct fb_arena_chunk {
+	struct fb_arena_chunk *next;
+	size_t used, size;
+	_Alignas(max_align_t) char mem[];
+};
+
+void *fb_arena_alloc(struct fb_arena *a, size_t n)
+{
+	struct fb_arena_chunk *c = a->head;
+	n = (n + 15) & ~(size_t)15;
+	if (!c || c->size - c->used < n) {
+		size_t size = n > 8192 ? n : 8192;
+		if (c && c->size * 2 > size && c->size < (1 << 20))
+			size = c->size * 2;
+		c = fb_malloc(sizeof(*c) + size);
+		c->next = a->head;
+		c->used = 0;
+		c->size = size;
+		a->head = c;
+	}
+	c->used += n;
+	return c->mem + c->used - n;
+}
+
+void *fb_arena_calloc(struct fb_arena *a, size_t n)
+{
+	void *p = fb_arena_alloc(a, n);
+	memset(p, 0, n);
+	return p;
+}
+
+char *fb_arena_strndup(struct fb_arena *a, const char *s, size_t n)
+{
+	char *p = fb_arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+void fb_arena_release(struct fb_arena *a)
+{
+	struct fb_arena_chunk *c = a->head;
+	while (c) {
+		struct fb_arena_chunk *next = c->next;
+		free(c);
+		c = next;
+	}
+	a->head = NULL;
 }

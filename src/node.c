@@ -18,7 +18,8 @@
  * order, so the walk is linear overall; a pure-ASCII file skips it).
  *
  * Memory: a document and everything in it (nodes, child arrays, strings,
- * the copy of the text) live in one arena, freed at once by fb_doc_free().
+ * the copy of the text, the document struct itself) live in one arena,
+ * freed at once by fb_doc_free().
  */
 #include <math.h>
 #include <stdlib.h>
@@ -27,55 +28,6 @@
 
 #include <fieldbook/node.h>
 #include <fieldbook/text.h>
-
-/* ---- arena ---------------------------------------------------------- */
-
-struct fb_arena {
-	struct chunk *head;
-};
-
-struct chunk {
-	struct chunk *next;
-	size_t used, size;
-	_Alignas(max_align_t) char mem[];
-};
-
-static void *arena_alloc(struct fb_arena *a, size_t n)
-{
-	struct chunk *c = a->head;
-	n = (n + 15) & ~(size_t)15;
-	if (!c || c->size - c->used < n) {
-		size_t size = n > 8192 ? n : 8192;
-		if (c && c->size * 2 > size && c->size < 1 << 20)
-			size = c->size * 2;
-		c = fb_malloc(sizeof(*c) + size);
-		c->next = a->head;
-		c->used = 0;
-		c->size = size;
-		a->head = c;
-	}
-	c->used += n;
-	return c->mem + c->used - n;
-}
-
-static char *arena_strndup(struct fb_arena *a, const char *s, size_t n)
-{
-	char *p = arena_alloc(a, n + 1);
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-static void arena_free(struct fb_arena *a)
-{
-	struct chunk *c = a->head;
-	while (c) {
-		struct chunk *next = c->next;
-		free(c);
-		c = next;
-	}
-	a->head = NULL;
-}
 
 /* ---- scalar typing (YAML 1.2 core schema) --------------------------- */
 
@@ -433,7 +385,7 @@ static struct fb_node *new_node(struct builder *b, enum fb_node_type type, yaml_
 				yaml_mark_t end)
 {
 	struct reader *r = b->r;
-	struct fb_node *n = arena_alloc(r->arena, sizeof(*n));
+	struct fb_node *n = fb_arena_alloc(r->arena, sizeof(*n));
 	memset(n, 0, sizeof(*n));
 	n->type = (uint8_t)type;
 	n->line = (uint32_t)start.line + 1;
@@ -630,7 +582,7 @@ static void close_collection(struct builder *b, yaml_mark_t end)
 	size_t count = b->nkids - f->first, i;
 
 	n->n = (uint32_t)count;
-	n->kids = arena_alloc(b->r->arena, (count ? count : 1) * sizeof(*n->kids));
+	n->kids = fb_arena_alloc(b->r->arena, (count ? count : 1) * sizeof(*n->kids));
 	if (count)
 		memcpy(n->kids, b->kids + f->first, count * sizeof(*n->kids));
 	for (i = 0; i < count; i++)
@@ -672,7 +624,7 @@ static void on_scalar(struct builder *b, yaml_event_t *ev)
 	struct fb_node *n = new_node(b, FB_NODE_STR, ev->start_mark, ev->end_mark);
 	size_t len = ev->data.scalar.length;
 
-	n->str = arena_strndup(b->r->arena, (const char *)ev->data.scalar.value, len);
+	n->str = fb_arena_strndup(b->r->arena, (const char *)ev->data.scalar.value, len);
 	n->len = len;
 	n->style = (uint8_t)scalar_style(ev->data.scalar.style);
 	if (n->style == FB_STYLE_PLAIN)
@@ -832,7 +784,7 @@ int fb_doc_parse(struct fb_doc **out, const char *file, const char *text, size_t
 	r.d = d;
 	r.arena = &arena;
 	r.len = len;
-	r.text = arena_strndup(&arena, text, len);
+	r.text = fb_arena_strndup(&arena, text, len);
 	b.r = &r;
 
 	if (check_bytes(&r, flags) == 0)
@@ -850,12 +802,12 @@ int fb_doc_parse(struct fb_doc **out, const char *file, const char *text, size_t
 				 fb_node_type_phrase(b.root->type));
 	}
 	if (r.failed) {
-		arena_free(&arena);
+		fb_arena_release(&arena);
 		return FB_ESYNTAX;
 	}
-	doc = arena_alloc(&arena, sizeof(*doc));
-	doc->arena = arena_alloc(&arena, sizeof(*doc->arena));
-	doc->file = arena_strndup(&arena, file, strlen(file));
+	doc = fb_arena_alloc(&arena, sizeof(*doc));
+	doc->arena = fb_arena_alloc(&arena, sizeof(*doc->arena));
+	doc->file = fb_arena_strndup(&arena, file, strlen(file));
 	doc->text = (char *)r.text;
 	doc->len = len;
 	doc->root = b.root;
@@ -878,7 +830,7 @@ void fb_doc_free(struct fb_doc *doc)
 	if (!doc)
 		return;
 	a = *doc->arena; /* the arena holds the document itself */
-	arena_free(&a);
+	fb_arena_release(&a);
 }
 
 /* ---- access ---------------------------------------------------------- */

@@ -68,6 +68,21 @@ int fb_buf_read_file(struct fb_buf *b, const char *path, size_t max);
  */
 void fb_buf_json_str(struct fb_buf *b, const char *s, size_t len);
 
+/*
+ * struct fb_arena: many small allocations freed together (a document's
+ * nodes, a compiled schema).  Memory is 16-byte aligned; there is no
+ * per-allocation free.  FB_ARENA_INIT or zeroed memory is an empty arena.
+ */
+struct fb_arena {
+	struct fb_arena_chunk *head;
+};
+#define FB_ARENA_INIT {NULL}
+void *fb_arena_alloc(struct fb_arena *a, size_t n);
+/* fb_arena_alloc() and zero the memory. */
+void *fb_arena_calloc(struct fb_arena *a, size_t n);
+char *fb_arena_strndup(struct fb_arena *a, const char *s, size_t n);
+void fb_arena_release(struct fb_arena *a);
+
 /* A growable list of owned, NUL-terminated strings. */
 struct fb_strvec {
 	char **v;

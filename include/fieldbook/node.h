@@ -79,7 +79,7 @@ struct fb_doc {
 	char *text;        /* the file's bytes, NUL-terminated copy */
 	size_t len;
 	struct fb_node *root;
-	struct fb_arena *arena;
+	struct fb_arena *arena; /* holds everything, this struct included */
 };
 
 enum fb_parse_flags {
