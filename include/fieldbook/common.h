@@ -32,6 +32,7 @@ enum fb_error {
 	FB_EINVALID = -6,  /* read fine, but breaks a rule */
 	FB_EUSAGE = -7,    /* the caller's request itself is malformed (bad id, path) */
 	FB_EIO = -8,       /* the system or git failed */
+	FB_ELIMIT = -9,    /* a bounded operation (a regex match) hit its limit */
 };
 
 /* Allocation that never returns NULL: out of memory aborts with a message. */

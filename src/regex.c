@@ -1,0 +1,226 @@
+/*
+ * Regular expressions over PCRE2 (see regex.h).  The only file that includes
+ * <pcre2.h>.
+ *
+ * Each compiled expression owns its match data, match context and JIT stack;
+ * none of them is shared, so two expressions never interfere, and the
+ * process stays single-threaded.  Limits: 200,000 match steps per start
+ * position, depth 10,000, heap 64 MiB, a 1 MiB JIT stack.  Field values
+ * are short, so an honest pattern never comes near them.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <fieldbook/regex.h>
+#include <fieldbook/text.h>
+
+#define MATCH_LIMIT 200000
+#define DEPTH_LIMIT 10000
+#define HEAP_LIMIT_KIB (64 * 1024)
+#define JIT_STACK_MAX (1024 * 1024)
+
+struct fb_regex {
+	pcre2_code *code;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit;
+	char *pattern;
+};
+
+/*
+ * PCRE2 10.42 knows General_Category values only by their short names
+ * (\p{L}); JSON Schema patterns are ECMA-262, where \p{Letter} and
+ * \p{General_Category=Letter} are common.  Long names become short ones.
+ */
+static const struct {
+	const char *name, *abbr;
+} categories[] = {
+	{"letter", "L"},	   {"casedletter", "L&"},	{"lowercaseletter", "Ll"},
+	{"uppercaseletter", "Lu"}, {"titlecaseletter", "Lt"},	{"modifierletter", "Lm"},
+	{"otherletter", "Lo"},	   {"mark", "M"},		{"combiningmark", "M"},
+	{"nonspacingmark", "Mn"},  {"spacingmark", "Mc"},	{"enclosingmark", "Me"},
+	{"number", "N"},	   {"decimalnumber", "Nd"},	{"digit", "Nd"},
+	{"letternumber", "Nl"},	   {"othernumber", "No"},	{"punctuation", "P"},
+	{"punct", "P"},		   {"connectorpunctuation", "Pc"}, {"dashpunctuation", "Pd"},
+	{"openpunctuation", "Ps"}, {"closepunctuation", "Pe"},	{"initialpunctuation", "Pi"},
+	{"finalpunctuation", "Pf"}, {"otherpunctuation", "Po"}, {"symbol", "S"},
+	{"mathsymbol", "Sm"},	   {"currencysymbol", "Sc"},	{"modifiersymbol", "Sk"},
+	{"othersymbol", "So"},	   {"separator", "Z"},		{"spaceseparator", "Zs"},
+	{"lineseparator", "Zl"},   {"paragraphseparator", "Zp"}, {"other", "C"},
+	{"control", "Cc"},	   {"cntrl", "Cc"},		{"format", "Cf"},
+	{"surrogate", "Cs"},	   {"privateuse", "Co"},	{"unassigned", "Cn"},
+};
+
+static void property_name(struct fb_buf *out, const char *name, size_t len)
+{
+	static const char *const prefixes[] = {"general_category=", "gc=", "script=", "sc=",
+					       "script_extensions=", "scx="};
+	char key[40];
+	size_t i, k = 0;
+
+	for (i = 0; i < FB_ARRAY_SIZE(prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+		if (len > n && !strncasecmp(name, prefixes[i], n)) {
+			name += n;
+			len -= n;
+			break;
+		}
+	}
+	for (i = 0; i < len && k + 1 < sizeof(key); i++)
+		if (name[i] != '_' && name[i] != ' ' && name[i] != '-')
+			key[k++] = (char)(name[i] | 0x20);
+	key[k] = '\0';
+	for (i = 0; i < FB_ARRAY_SIZE(categories); i++)
+		if (i < FB_ARRAY_SIZE(categories) && !strcmp(key, categories[i].name)) {
+			fb_buf_puts(out, categories[i].abbr);
+			return;
+		}
+	fb_buf_add(out, name, len);
+}
+
+static void rewrite_properties(struct fb_buf *out, const char *p, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		const char *close;
+		if (p[i] == '\\' && i + 2 < len && (p[i + 1] == 'p' || p[i + 1] == 'P') &&
+		    p[i + 2] == '{' && (close = memchr(p + i + 3, '}', len - i - 3))) {
+			fb_buf_add(out, p + i, 3);
+			property_name(out, p + i + 3, (size_t)(close - p - i - 3));
+			fb_buf_putc(out, '}');
+			i = (size_t)(close - p) + 1;
+		} else if (p[i] == '\\' && i + 1 < len) {
+			fb_buf_add(out, p + i, 2);
+			i += 2;
+		} else {
+			fb_buf_putc(out, p[i++]);
+		}
+	}
+}
+
+/* Skip one escape sequence starting at `p[i] == '\\'`; returns its end. */
+static size_t escape_end(const char *p, size_t len, size_t i)
+{
+	size_t j = i + 1;
+	if (j >= len)
+		return len;
+	if (strchr("xopPgkN", p[j]) && j + 1 < len && (p[j + 1] == '{' || p[j + 1] == '<')) {
+		char close = p[j + 1] == '{' ? '}' : '>';
+		const char *q = memchr(p + j + 1, close, len - j - 1);
+		return q ? (size_t)(q - p) + 1 : len;
+	}
+	if (p[j] == 'Q') { /* \Q...\E quotes literally: fold it like any literal */
+		return j + 1;
+	}
+	/* one escaped character (which may be multi-byte) */
+	fb_utf8_next(p, len, &j);
+	return j;
+}
+
+/* Fold the literal characters of a pattern, leaving escapes as written. */
+static void fold_pattern(struct fb_buf *out, const char *p, size_t len)
+{
+	size_t i = 0;
+	while (i < len) {
+		size_t at = i;
+		if (p[i] == '\\') {
+			i = escape_end(p, len, i);
+			fb_buf_add(out, p + at, i - at);
+			continue;
+		}
+		if ((unsigned char)p[i] < 0x80) {
+			fb_fold(out, p + i, 1, FB_FOLD_DEFAULT);
+			i++;
+			continue;
+		}
+		fb_utf8_next(p, len, &i);
+		fb_fold(out, p + at, i - at, FB_FOLD_DEFAULT);
+	}
+}
+
+int fb_regex_compile(struct fb_regex **out, const char *pat, size_t len, unsigned flags,
+		     struct fb_buf *err, size_t *offset)
+{
+	struct fb_buf folded = FB_BUF_INIT;
+	char *given = fb_strndup(pat, len);
+	uint32_t options = PCRE2_UTF | PCRE2_UCP | PCRE2_NEVER_BACKSLASH_C;
+	struct fb_regex *re;
+	PCRE2_SIZE erroff = 0;
+	int errcode = 0;
+
+	*out = NULL;
+	if (flags & FB_RE_CASELESS)
+		options |= PCRE2_CASELESS;
+	if (flags & FB_RE_FOLD) {
+		struct fb_buf tmp = FB_BUF_INIT;
+		fold_pattern(&tmp, pat, len);
+		rewrite_properties(&folded, tmp.ptr, tmp.len);
+		fb_buf_release(&tmp);
+	} else {
+		rewrite_properties(&folded, pat, len);
+	}
+	pat = folded.ptr;
+	len = folded.len;
+	re = fb_calloc(1, sizeof(*re));
+	re->code = pcre2_compile((PCRE2_SPTR)pat, len, options, &errcode, &erroff, NULL);
+	if (!re->code) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(errcode, msg, sizeof(msg));
+		if (err) {
+			fb_buf_reset(err);
+			fb_buf_puts(err, (const char *)msg);
+		}
+		if (offset)
+			*offset = fb_utf8_count(pat, erroff < len ? erroff : len);
+		fb_buf_release(&folded);
+		free(given);
+		free(re);
+		return FB_ESYNTAX;
+	}
+	pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* the interpreter remains if JIT fails */
+	re->md = pcre2_match_data_create(1, NULL);
+	re->mctx = pcre2_match_context_create(NULL);
+	if (!re->md || !re->mctx)
+		fb_oom();
+	pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
+	pcre2_set_heap_limit(re->mctx, HEAP_LIMIT_KIB);
+	re->jit = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	if (re->jit)
+		pcre2_jit_stack_assign(re->mctx, NULL, re->jit);
+	fb_buf_release(&folded);
+	re->pattern = given;
+	*out = re;
+	return 0;
+}
+
+void fb_regex_free(struct fb_regex *re)
+{
+	if (!re)
+		return;
+	pcre2_code_free(re->code);
+	pcre2_match_data_free(re->md);
+	pcre2_match_context_free(re->mctx);
+	pcre2_jit_stack_free(re->jit);
+	free(re->pattern);
+	free(re);
+}
+
+int fb_regex_match(struct fb_regex *re, const char *s, size_t len)
+{
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, re->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	/* limits (match, depth, heap, JIT stack) and anything else: not a "no" */
+	return FB_ELIMIT;
+}
+
+const char *fb_regex_pattern(const struct fb_regex *re)
+{
+	return re->pattern;
+}
