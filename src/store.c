@@ -721,6 +721,19 @@ static int list_folder(struct fb_source *s, const char *folder, struct fb_strvec
 	return 0;
 }
 
+int fb_source_schema_files(struct fb_source *s, struct fb_strvec *out)
+{
+	struct fb_strvec files = {0}, dirs = {0};
+	size_t i;
+	int err = list_folder(s, "schemas", &files, &dirs);
+	for (i = 0; i < files.n; i++)
+		if (files.v[i][0] != '.' && has_suffix(files.v[i], ".yaml"))
+			fb_strvec_push(out, files.v[i]);
+	fb_strvec_release(&files);
+	fb_strvec_release(&dirs);
+	return err;
+}
+
 int fb_source_types(struct fb_source *s, struct fb_strvec *out, struct fb_diag *d)
 {
 	struct fb_strvec files = {0}, dirs = {0}, rfiles = {0}, rdirs = {0};

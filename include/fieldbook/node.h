@@ -15,8 +15,9 @@
  *     mapping points at its key node (always a scalar).
  *
  * `type` is the effective type.  Reading gives every plain scalar its core
- * schema type; the schema layer may later turn a plain scalar into a string
- * where the schema allows only strings (SPEC §2) -- `str` is always there.
+ * schema type; the schema layer (fb_schema_type_record) may later turn a
+ * plain scalar into a string where the schema allows only strings (SPEC §2)
+ * -- `str` is always there -- and records each node's schema.
  *
  * What SPEC §2 rejects is rejected while reading, each with file:line:col:
  * anchors, aliases, merge keys, non-core tags, duplicate keys, non-scalar
@@ -55,10 +56,13 @@ enum fb_node_style {
 	FB_STYLE_FLOW,  /* [a, b] or {a: b} */
 };
 
+struct fb_schema;
+
 struct fb_node {
-	uint8_t type;   /* enum fb_node_type */
-	uint8_t style;  /* enum fb_node_style */
-	uint8_t tagged; /* an explicit core tag (!!str ...) fixed the type */
+	uint8_t type;         /* enum fb_node_type */
+	uint8_t style;        /* enum fb_node_style */
+	uint8_t tagged;       /* an explicit core tag (!!str ...) fixed the type */
+	uint8_t confidential; /* inside an x-confidential field (set by typing) */
 	uint32_t line, col;
 	uint32_t end_line, end_col;
 	size_t start, end; /* byte span in the document's text */
@@ -72,6 +76,7 @@ struct fb_node {
 	/* collections */
 	struct fb_node **kids;
 	uint32_t n;
+	const struct fb_schema *schema; /* set by fb_schema_type_record(); NULL before */
 };
 
 struct fb_doc {

@@ -73,6 +73,9 @@ const char *fb_source_name(const struct fb_source *s);
  */
 int fb_source_types(struct fb_source *s, struct fb_strvec *out, struct fb_diag *d);
 
+/* Every file name in schemas/ ending in .yaml (types and `_` shared files), sorted. */
+int fb_source_schema_files(struct fb_source *s, struct fb_strvec *out);
+
 /*
  * The record files of `type`, sorted by id.  Files that break the rules of
  * SPEC §1 (bad id, duplicate id, link out of the repository) are reported in
