@@ -1,13 +1,23 @@
 /*
- * Checking records (see check.h).
+ * Records and checking them (see check.h).
  *
- * A record counts as invalid when checking it added at least one error to
- * the list; files the store refused while listing (a bad id, a duplicate)
- * count as checked and invalid too, so `checked` is every record file seen.
+ * fb_check() keeps one listing per type (sorted entries), made when the type
+ * is checked or first referenced, so x-ref lookups are binary searches.
+ * Records are loaded, validated and freed one at a time; only the small
+ * cross-reference keys are kept until the end.  When only some records of a
+ * type are checked and its schema has x-unique fields, the type's other
+ * records are still read -- quietly -- so a clash with them is seen.
+ *
+ * `checked` counts record files; a file the store refused by name counts as
+ * checked and invalid.  `invalid` is the number of distinct record files
+ * with at least one error, cross-record errors included.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <fieldbook/check.h>
+
+/* ---- one record ----------------------------------------------------------- */
 
 static void check_id_field(const struct fb_doc *doc, const struct fb_entry *e, struct fb_diag *d)
 {
@@ -34,8 +44,8 @@ static void check_id_field(const struct fb_doc *doc, const struct fb_entry *e, s
 	fb_buf_release(&shown);
 }
 
-int fb_record_read(struct fb_source *src, const struct fb_entry *e, struct fb_buf *scratch,
-		   struct fb_doc **out, struct fb_diag *d)
+int fb_record_load(struct fb_source *src, const struct fb_schemas *ss, const struct fb_entry *e,
+		   struct fb_buf *scratch, struct fb_doc **out, struct fb_diag *d)
 {
 	size_t before = d->errors;
 	int err;
@@ -50,70 +60,239 @@ int fb_record_read(struct fb_source *src, const struct fb_entry *e, struct fb_bu
 	if (err < 0)
 		return err;
 	check_id_field(*out, e, d);
+	if (ss)
+		fb_schema_type_record(fb_schemas_type(ss, e->type), (*out)->root);
 	return d->errors > before ? FB_EINVALID : 0;
 }
 
-static int check_entry(struct fb_source *src, const struct fb_entry *e, struct fb_buf *scratch,
-		       struct fb_check_stats *st, struct fb_diag *d)
+/* The outermost confidential nodes, in text order. */
+static void mask_walk(const struct fb_node *n, const char *text, size_t *from, struct fb_buf *out)
 {
-	size_t before = d->errors;
-	struct fb_doc *doc = NULL;
-	int err = fb_record_read(src, e, scratch, &doc, d);
+	uint32_t i;
+	if (n->confidential) {
+		size_t end = n->end;
+		fb_buf_add(out, text + *from, n->start - *from);
+		fb_buf_puts(out, "\"***\"");
+		/* a block scalar's span ends after its last line break: keep one */
+		if (end > n->start && text[end - 1] == '\n' && fb_node_is_scalar(n))
+			fb_buf_putc(out, '\n');
+		*from = end;
+		return;
+	}
+	for (i = 0; i < n->n; i++)
+		mask_walk(n->kids[i], text, from, out);
+}
 
+void fb_record_masked_text(struct fb_buf *out, const struct fb_doc *doc)
+{
+	size_t from = 0;
+	if (doc->root)
+		mask_walk(doc->root, doc->text, &from, out);
+	fb_buf_add(out, doc->text + from, doc->len - from);
+}
+
+static bool mask_confidential(const struct fb_node *child, void *ctx)
+{
+	(void)ctx;
+	return child->confidential;
+}
+
+void fb_record_json(struct fb_buf *out, const struct fb_entry *e, const struct fb_doc *doc,
+		    bool show_confidential, int indent)
+{
+	struct fb_buf body = FB_BUF_INIT;
+	const char *sep = indent < 0 ? "," : ",";
+	int inner = indent < 0 ? -1 : indent + 1;
+
+	fb_buf_putc(out, '{');
+	if (inner >= 0) {
+		fb_buf_putc(out, '\n');
+		fb_buf_addch(out, ' ', (size_t)inner * 2);
+	}
+	fb_buf_puts(out, "\"_type\": ");
+	fb_buf_json_str(out, e->type, strlen(e->type));
+	fb_buf_puts(out, sep);
+	fb_buf_puts(out, inner >= 0 ? "\n" : " ");
+	fb_buf_addch(out, ' ', inner >= 0 ? (size_t)inner * 2 : 0);
+	fb_buf_puts(out, "\"_id\": ");
+	fb_buf_json_str(out, e->id, strlen(e->id));
+	fb_buf_puts(out, sep);
+	fb_buf_puts(out, inner >= 0 ? "\n" : " ");
+	fb_buf_addch(out, ' ', inner >= 0 ? (size_t)inner * 2 : 0);
+	fb_buf_puts(out, "\"_file\": ");
+	fb_buf_json_str(out, e->path, strlen(e->path));
+	/* the record's own fields follow at the same level: drop their braces */
+	fb_node_to_json(&body, doc->root, indent, show_confidential ? NULL : mask_confidential,
+			NULL);
+	if (doc->root->n) {
+		fb_buf_putc(out, ',');
+		if (inner < 0)
+			fb_buf_putc(out, ' ');
+		fb_buf_add(out, body.ptr + 1, body.len - 1);
+	} else {
+		if (inner >= 0)
+			fb_buf_addch(out, '\n', 1);
+		fb_buf_addch(out, ' ', indent > 0 ? (size_t)indent * 2 : 0);
+		fb_buf_putc(out, '}');
+	}
+	fb_buf_release(&body);
+}
+
+/* ---- a whole check -------------------------------------------------------------- */
+
+struct checker {
+	struct fb_source *src;
+	struct fb_schemas *ss;
+	struct fb_crossref *xr;
+	const struct fb_check_opts *o;
+	struct fb_strvec types;
+	struct fb_entries *lists; /* one per type, in the order of `types` */
+	bool *listed;
+	struct fb_buf scratch;
+	struct fb_check_stats *st;
+	struct fb_diag *d;
+};
+
+static int type_index(const struct checker *c, const char *type)
+{
+	size_t i;
+	for (i = 0; i < c->types.n; i++)
+		if (!strcmp(c->types.v[i], type))
+			return (int)i;
+	return -1;
+}
+
+/* The listing of a type; problems go to `d` (NULL: not reported). */
+static const struct fb_entries *listing(struct checker *c, int t, struct fb_diag *d)
+{
+	if (!c->listed[t]) {
+		struct fb_diag quiet = FB_DIAG_INIT;
+		size_t before = d ? d->errors : 0;
+		fb_source_list(c->src, c->types.v[t], &c->lists[t], d ? d : &quiet);
+		if (d) /* each refused file is one checked, invalid record */
+			c->st->checked += d->errors - before;
+		fb_diag_release(&quiet);
+		c->listed[t] = true;
+	}
+	return &c->lists[t];
+}
+
+static bool exists(const char *type, const char *id, void *ctx)
+{
+	struct checker *c = ctx;
+	int t = type_index(c, type);
+	return t >= 0 && fb_entries_find(listing(c, t, NULL), id);
+}
+
+static int check_entry(struct checker *c, const struct fb_entry *e, bool quiet)
+{
+	struct fb_diag scratch = FB_DIAG_INIT;
+	struct fb_diag *d = quiet ? &scratch : c->d;
+	struct fb_doc *doc = NULL;
+	const struct fb_schema *s = fb_schemas_type(c->ss, e->type);
+	int err = fb_record_load(c->src, c->ss, e, &c->scratch, &doc, d);
+
+	if (doc && s) {
+		struct fb_validate_opts vo = {e->path, e->type, e->id, c->o->show_confidential,
+					      c->xr, quiet};
+		fb_schema_validate(s, doc->root, &vo, d);
+	}
+	if (!quiet)
+		c->st->checked++;
 	fb_doc_free(doc);
-	st->checked++;
-	if (d->errors > before)
-		st->invalid++;
+	fb_diag_release(&scratch);
 	return err == FB_EIO ? err : 0;
 }
 
-static int list_type(struct fb_source *src, const char *type, struct fb_entries *es,
-		     struct fb_check_stats *st, struct fb_diag *d)
+/* Whether a type's schema has an x-unique field anywhere below its properties. */
+static bool has_unique(const struct fb_schema *s)
 {
-	size_t before = d->errors;
-	int err = fb_source_list(src, type, es, d);
-	/* each refused file is one checked, invalid record */
-	st->checked += d->errors - before;
-	st->invalid += d->errors - before;
+	size_t i;
+	for (i = 0; s && i < fb_schema_nproperties(s); i++) {
+		const char *name = fb_schema_property_name(s, i);
+		if (fb_schema_xflags(fb_schema_property(s, name, strlen(name))) & FB_X_UNIQUE)
+			return true;
+	}
+	return false;
+}
+
+static int check_type(struct checker *c, int t, const char *only_id)
+{
+	const struct fb_entries *es = listing(c, t, c->d);
+	size_t i;
+	int err = 0;
+
+	if (only_id) {
+		const struct fb_entry *e = fb_entries_find(es, only_id);
+		if (!e) {
+			fb_diag_addf(c->d, FB_SEV_ERROR, NULL, 0, 0, "no record '%s/%s'",
+				     c->types.v[t], only_id);
+			return FB_ENOTFOUND;
+		}
+		err = check_entry(c, e, false);
+		/* the others, for x-unique's sake */
+		if (!err && has_unique(fb_schemas_type(c->ss, c->types.v[t])))
+			for (i = 0; i < es->n && !err; i++)
+				if (&es->v[i] != e)
+					err = check_entry(c, &es->v[i], true);
+		return err;
+	}
+	for (i = 0; i < es->n && !err; i++)
+		err = check_entry(c, &es->v[i], false);
 	return err;
 }
 
-int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_t n,
-	     struct fb_check_stats *st, struct fb_diag *d)
+static size_t count_invalid(const struct fb_diag *d)
 {
-	struct fb_strvec types = {0};
-	struct fb_buf scratch = FB_BUF_INIT;
-	size_t i, j;
+	struct fb_strvec files = {0};
+	size_t i, n = 0;
+	for (i = 0; i < d->n; i++)
+		if (d->v[i].severity == FB_SEV_ERROR && d->v[i].file &&
+		    !strncmp(d->v[i].file, "records/", 8))
+			fb_strvec_push(&files, d->v[i].file);
+	fb_strvec_sort(&files);
+	for (i = 0; i < files.n; i++)
+		if (i == 0 || strcmp(files.v[i], files.v[i - 1]))
+			n++;
+	fb_strvec_release(&files);
+	return n;
+}
+
+int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_t n,
+	     const struct fb_check_opts *o, struct fb_check_stats *st, struct fb_diag *d)
+{
+	static const struct fb_check_opts defaults = {false};
+	struct checker c = {src, NULL, NULL, o ? o : &defaults, {0}, NULL, NULL, FB_BUF_INIT, st, d};
+	size_t i;
 	int err;
 
 	memset(st, 0, sizeof(*st));
-	if ((err = fb_source_types(src, &types, d)) < 0)
+	if ((err = fb_source_types(src, &c.types, d)) < 0)
 		goto out;
-	for (i = 0; i < (n ? n : types.n) && !err; i++) {
-		const char *type = n ? targets[i].type : types.v[i];
-		struct fb_entries es = {0};
-
-		if ((err = list_type(src, type, &es, st, d)) < 0) {
-			fb_entries_release(&es);
+	fb_schemas_load(&c.ss, src, d);
+	c.xr = fb_crossref_new();
+	c.lists = fb_calloc(c.types.n + 1, sizeof(*c.lists));
+	c.listed = fb_calloc(c.types.n + 1, sizeof(*c.listed));
+	for (i = 0; i < (n ? n : c.types.n) && !err; i++) {
+		int t = n ? type_index(&c, targets[i].type) : (int)i;
+		if (t < 0) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "unknown type '%s'", targets[i].type);
+			err = FB_ENOTFOUND;
 			break;
 		}
-		if (n && targets[i].id) {
-			const struct fb_entry *e = fb_entries_find(&es, targets[i].id);
-			if (e) {
-				err = check_entry(src, e, &scratch, st, d);
-			} else {
-				fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "no record '%s/%s'", type,
-					     targets[i].id);
-				err = FB_ENOTFOUND;
-			}
-		} else {
-			for (j = 0; j < es.n && !err; j++)
-				err = check_entry(src, &es.v[j], &scratch, st, d);
-		}
-		fb_entries_release(&es);
+		err = check_type(&c, t, n ? targets[i].id : NULL);
 	}
+	if (!err)
+		fb_crossref_check(c.xr, exists, &c, d);
+	st->invalid = count_invalid(d);
 out:
-	fb_buf_release(&scratch);
-	fb_strvec_release(&types);
+	for (i = 0; c.lists && i < c.types.n; i++)
+		fb_entries_release(&c.lists[i]);
+	free(c.lists);
+	free(c.listed);
+	fb_crossref_free(c.xr);
+	fb_schemas_free(c.ss);
+	fb_strvec_release(&c.types);
+	fb_buf_release(&c.scratch);
 	return err;
 }

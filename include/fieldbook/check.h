@@ -1,27 +1,45 @@
 /*
- * Checking records: what `validate` runs, and what `commit` and the hooks
- * will run before anything reaches history.
+ * Records as the rest of fieldbook sees them, and checking them: what
+ * `validate` runs, and what `commit` and the hooks run before anything
+ * reaches history.
  *
- * fb_record_read() is the one way a record file becomes a tree: read the
- * bytes from a source, parse them (node.h), and check the record-level rules
- * of SPEC §1 (an `id:` field equals the file name).  fb_check() runs it over
- * a selection of a source and adds every problem to the diagnostics list.
+ * fb_record_load() is the one way a record file becomes a typed record:
+ * read the bytes from a source, parse them (node.h), check the record rules
+ * of SPEC §1 (an `id:` field equals the file name) and type the tree with
+ * the type's schema (schema.h).  fb_check() runs it over a selection of a
+ * source, validates every record, then checks references and unique values
+ * across records, adding every problem to one diagnostics list.
  */
 #ifndef FIELDBOOK_CHECK_H
 #define FIELDBOOK_CHECK_H
 
 #include "diag.h"
 #include "node.h"
+#include "schema.h"
 #include "store.h"
 
 /*
- * Read and parse one record.  `scratch` is a buffer the caller reuses across
- * calls.  On success `*out` is the caller's; FB_ESYNTAX (with diagnostics)
- * when it does not parse, FB_EINVALID when it parses but breaks a record
- * rule (`*out` is still set then).
+ * Read, parse and type one record.  `ss` may be NULL (no typing);
+ * `scratch` is a buffer the caller reuses.  On success `*out` is the
+ * caller's; FB_ESYNTAX (with diagnostics) when the file does not parse,
+ * FB_EINVALID when it parses but breaks a record rule (`*out` is still set).
  */
-int fb_record_read(struct fb_source *src, const struct fb_entry *e, struct fb_buf *scratch,
-		   struct fb_doc **out, struct fb_diag *d);
+int fb_record_load(struct fb_source *src, const struct fb_schemas *ss, const struct fb_entry *e,
+		   struct fb_buf *scratch, struct fb_doc **out, struct fb_diag *d);
+
+/*
+ * Append the record's text with every x-confidential value replaced by
+ * "***" (a typed record is needed to know which).
+ */
+void fb_record_masked_text(struct fb_buf *out, const struct fb_doc *doc);
+
+/*
+ * Append a record as the JSON object of SPEC §6: "_type", "_id", "_file",
+ * then its stored fields; x-confidential values as "***" unless
+ * `show_confidential`.  Pretty-printed at `indent` (-1: compact).
+ */
+void fb_record_json(struct fb_buf *out, const struct fb_entry *e, const struct fb_doc *doc,
+		    bool show_confidential, int indent);
 
 /* What to check: a whole type (id NULL) or one record. */
 struct fb_check_target {
@@ -30,17 +48,21 @@ struct fb_check_target {
 };
 
 struct fb_check_stats {
-	size_t checked; /* record files looked at */
+	size_t checked; /* record files looked at, refused ones included */
 	size_t invalid; /* of those, how many have at least one error */
 };
 
+struct fb_check_opts {
+	bool show_confidential; /* echo x-confidential values in messages */
+};
+
 /*
- * Check the targets (all types when n == 0).  Every problem goes to `d`;
- * returns 0 when the check could run (look at the stats and d->errors for
- * the verdict), FB_ENOTFOUND when a target record does not exist, FB_EIO
- * when reading failed.
+ * Check the schemas and the targets (all types when n == 0).  Every problem
+ * goes to `d`; returns 0 when the check could run (the verdict is in the
+ * stats and d->errors), FB_ENOTFOUND when a target record does not exist,
+ * FB_EIO when reading failed.
  */
 int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_t n,
-	     struct fb_check_stats *st, struct fb_diag *d);
+	     const struct fb_check_opts *o, struct fb_check_stats *st, struct fb_diag *d);
 
 #endif

@@ -1,8 +1,10 @@
 /*
  * fieldbook show TYPE/ID [--at REV|DATE] [--format yaml|json]
  *
- * yaml prints the file's bytes as stored; json prints the parsed record with
- * the _type, _id and _file keys of SPEC §6.
+ * yaml prints the file's text as stored, json the typed record with the
+ * _type, _id and _file keys of SPEC §6; in both, x-confidential values are
+ * "***" unless --show-confidential.  A record that does not parse is skipped
+ * with a warning (SPEC §4: reading commands work on whatever parses).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,28 +15,6 @@
 
 static const char *const formats[] = {"yaml", "json", NULL};
 
-static void record_json(struct fb_buf *out, const struct fb_entry *e, const struct fb_doc *doc)
-{
-	struct fb_buf body = FB_BUF_INIT;
-
-	fb_buf_puts(out, "{\n  \"_type\": ");
-	fb_buf_json_str(out, e->type, strlen(e->type));
-	fb_buf_puts(out, ",\n  \"_id\": ");
-	fb_buf_json_str(out, e->id, strlen(e->id));
-	fb_buf_puts(out, ",\n  \"_file\": ");
-	fb_buf_json_str(out, e->path, strlen(e->path));
-	/* the record's own fields follow, at the same level */
-	fb_node_to_json(&body, doc->root, 0, NULL, NULL);
-	if (body.len > 3) {
-		fb_buf_puts(out, ",");
-		fb_buf_add(out, body.ptr + 1, body.len - 1);
-	} else {
-		fb_buf_puts(out, "\n}");
-	}
-	fb_buf_putc(out, '\n');
-	fb_buf_release(&body);
-}
-
 int cmd_show(int argc, char **argv, struct fb_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -44,7 +24,9 @@ int cmd_show(int argc, char **argv, struct fb_ctx *ctx)
 	};
 	struct cli_getopt g;
 	struct fb_source *src = NULL;
+	struct fb_schemas *ss = NULL;
 	struct fb_entries es = {0};
+	struct fb_diag quiet = FB_DIAG_INIT;
 	struct fb_buf text = FB_BUF_INIT, out = FB_BUF_INIT;
 	struct fb_doc *doc = NULL;
 	const struct fb_entry *e;
@@ -78,35 +60,45 @@ int cmd_show(int argc, char **argv, struct fb_ctx *ctx)
 	}
 	if ((status = cli_source(ctx, at, &src)) || (status = cli_check_type(ctx, src, type)))
 		goto out;
-	fb_source_list(src, type, &es, &ctx->diag);
-	fb_diag_release(&ctx->diag); /* listing problems belong to validate */
+	fb_source_list(src, type, &es, &quiet); /* listing problems belong to validate */
 	e = fb_entries_find(&es, id);
 	if (!e) {
 		status = cli_usage_error(ctx, "no record '%s/%s'%s%s", type, id, at ? " at " : "",
 					 at ? at : "");
 		goto out;
 	}
-	if (format == 0) {
-		if ((err = fb_source_read(src, e, &text, &ctx->diag)) < 0) {
-			status = err == FB_EINVALID ? EXIT_DATA : EXIT_ENV;
-			goto out;
-		}
-		status = cli_write(&text);
+	fb_schemas_load(&ss, src, &quiet); /* broken schemas are validate's business too */
+	err = fb_record_load(src, ss, e, &text, &doc, &quiet);
+	if (err == FB_EIO) {
+		fb_diag_splice(&ctx->diag, &quiet);
+		status = EXIT_ENV;
 		goto out;
 	}
-	err = fb_record_read(src, e, &text, &doc, &ctx->diag);
 	if (!doc) {
-		status = err == FB_EIO ? EXIT_ENV : EXIT_DATA;
+		struct fb_diag_entry *w = fb_diag_addf(&ctx->diag, FB_SEV_WARNING, e->path, 0, 0,
+						       "does not parse, so it is not shown; "
+						       "'fieldbook validate %s/%s' says why",
+						       type, id);
+		(void)w;
 		goto out;
 	}
-	fb_diag_release(&ctx->diag);
-	record_json(&out, e, doc);
+	if (format == 0) {
+		if (ctx->show_confidential)
+			fb_buf_add(&out, doc->text, doc->len);
+		else
+			fb_record_masked_text(&out, doc);
+	} else {
+		fb_record_json(&out, e, doc, ctx->show_confidential, 0);
+		fb_buf_putc(&out, '\n');
+	}
 	status = cli_write(&out);
 out:
 	cli_getopt_release(&g);
 	fb_doc_free(doc);
+	fb_schemas_free(ss);
 	fb_entries_release(&es);
 	fb_source_free(src);
+	fb_diag_release(&quiet);
 	fb_buf_release(&text);
 	fb_buf_release(&out);
 	free(type);

@@ -66,6 +66,7 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	struct fb_check_target *targets = NULL;
 	struct fb_strvec keep = {0};
 	struct fb_check_stats st;
+	struct fb_check_opts copts;
 	struct fb_buf out = FB_BUF_INIT;
 	const char *rev = NULL;
 	int format = 0, opt, status = EXIT_OK, err, ntargets;
@@ -100,7 +101,8 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	if ((status = parse_targets(ctx, src, argv + g.optind, ntargets, targets, &keep)))
 		goto out;
 
-	err = fb_check(src, targets, (size_t)ntargets, &st, &ctx->diag);
+	copts.show_confidential = ctx->show_confidential;
+	err = fb_check(src, targets, (size_t)ntargets, &copts, &st, &ctx->diag);
 	if (err == FB_ENOTFOUND) {
 		status = cli_usage_flush(ctx);
 		goto out;
