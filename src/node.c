@@ -967,8 +967,8 @@ bool fb_node_equal(const struct fb_node *a, const struct fb_node *b)
 	bool bn = b->type == FB_NODE_INT || b->type == FB_NODE_FLOAT;
 	uint32_t i;
 
-	if (an && bn)
-		return a->num == b->num;
+	if (an && bn) /* .nan equals .nan here, so every value equals itself */
+		return a->num == b->num || (isnan(a->num) && isnan(b->num));
 	if (a->type != b->type)
 		return false;
 	switch (a->type) {
