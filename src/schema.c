@@ -960,6 +960,15 @@ void fb_schemas_free(struct fb_schemas *ss)
 	free(ss);
 }
 
+bool fb_schemas_cross_record(const struct fb_schemas *ss)
+{
+	size_t i;
+	for (i = 0; i < ss->nall; i++)
+		if (ss->all[i]->xref || (ss->all[i]->xflags & FB_X_UNIQUE))
+			return true;
+	return false;
+}
+
 const struct fb_schema *fb_schemas_type(const struct fb_schemas *ss, const char *type)
 {
 	size_t i;

@@ -55,6 +55,8 @@ int fb_schemas_load_file(struct fb_schemas **out, const char *path, struct fb_di
 int fb_schemas_from_node(struct fb_schemas **out, const struct fb_node *schema, const char *name,
 			 struct fb_diag *d);
 void fb_schemas_free(struct fb_schemas *ss);
+/* Whether any schema of the set uses x-ref or x-unique (checks that need a repository). */
+bool fb_schemas_cross_record(const struct fb_schemas *ss);
 
 /* The schema of a record type; NULL when there is none (or it did not compile). */
 const struct fb_schema *fb_schemas_type(const struct fb_schemas *ss, const char *type);

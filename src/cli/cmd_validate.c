@@ -1,11 +1,16 @@
 /*
  * fieldbook validate [--rev REV] [--format text|json] [TARGET...]
+ * fieldbook validate --schema SCHEMA [--format text|json] FILE...
  *
- * Checks every record (or the targets) and reports every problem in one
- * pass.  Text: diagnostics on stderr, a one-line verdict on stdout.  JSON:
- * the object of SPEC §6 on stdout, nothing on stderr.  Exit 1 when any error
- * was found, warnings alone leave it 0.
+ * Checks every record (or the targets) against the repository's schemas and
+ * reports every problem in one pass.  Text: diagnostics on stderr, a
+ * one-line verdict on stdout.  JSON: the object of SPEC §6 on stdout,
+ * nothing on stderr.  Exit 1 when any error was found; warnings alone leave
+ * it 0.  With --schema, outside any repository: plain YAML or JSON files
+ * (any root) against one schema file, typed strictly by the YAML 1.2 core
+ * schema as ajv or check-jsonschema would; exit 2 when the schema is broken.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,16 +20,97 @@
 
 static const char *const formats[] = {"text", "json", NULL};
 
-static void print_json(struct fb_buf *out, const struct fb_diag *d, const struct fb_check_stats *st)
+static void print_json(struct fb_buf *out, const struct fb_diag *d, size_t checked,
+		       size_t invalid)
 {
 	size_t i;
 	fb_buf_addf(out, "{\"ok\": %s, \"checked\": %zu, \"invalid\": %zu, \"errors\": [",
-		    d->errors ? "false" : "true", st->checked, st->invalid);
+		    d->errors ? "false" : "true", checked, invalid);
 	for (i = 0; i < d->n; i++) {
 		fb_buf_puts(out, i ? ",\n  " : "\n  ");
 		fb_diag_format_json(out, &d->v[i]);
 	}
 	fb_buf_puts(out, d->n ? "\n]}\n" : "]}\n");
+}
+
+/* The verdict: JSON on stdout, or diagnostics on stderr and one line on stdout. */
+static int report(struct fb_ctx *ctx, int format, size_t checked, size_t invalid,
+		  const char *noun)
+{
+	struct fb_buf out = FB_BUF_INIT;
+	int status;
+
+	fb_diag_sort(&ctx->diag);
+	status = ctx->diag.errors ? EXIT_DATA : EXIT_OK;
+	if (format == 1) {
+		print_json(&out, &ctx->diag, checked, invalid);
+		fb_diag_release(&ctx->diag);
+	} else {
+		fb_buf_addf(&out, "%zu %s%s checked: ", checked, noun, checked == 1 ? "" : "s");
+		if (!ctx->diag.errors)
+			fb_buf_puts(&out, "all valid");
+		else
+			fb_buf_addf(&out, "%zu invalid, %zu error%s", invalid, ctx->diag.errors,
+				    ctx->diag.errors == 1 ? "" : "s");
+		if (ctx->diag.warnings)
+			fb_buf_addf(&out, ", %zu warning%s", ctx->diag.warnings,
+				    ctx->diag.warnings == 1 ? "" : "s");
+		fb_buf_putc(&out, '\n');
+		cli_flush_diag(ctx);
+	}
+	if (cli_write(&out))
+		status = EXIT_ENV;
+	fb_buf_release(&out);
+	return status;
+}
+
+/* validate --schema: files outside a repository, typed strictly. */
+static int validate_files(struct fb_ctx *ctx, const char *schema, char **files, int n, int format)
+{
+	struct fb_schemas *ss = NULL;
+	struct fb_buf text = FB_BUF_INIT;
+	size_t invalid = 0;
+	int i, status;
+
+	if (n == 0)
+		return cli_usage_error(ctx, "validate --schema needs at least one FILE");
+	if (fb_schemas_load_file(&ss, schema, &ctx->diag) < 0) {
+		fb_schemas_free(ss);
+		cli_flush_diag(ctx);
+		return EXIT_USAGE;
+	}
+	if (fb_schemas_cross_record(ss))
+		fb_diag_addf(&ctx->diag, FB_SEV_NOTE, schema, 0, 0,
+			     "x-ref and x-unique are checked only inside a fieldbook repository; "
+			     "skipped here");
+	for (i = 0; i < n; i++) {
+		struct fb_validate_opts vo = {files[i], NULL, NULL, true, NULL, false};
+		struct fb_doc *doc = NULL;
+		size_t before = ctx->diag.errors;
+		int err = fb_buf_read_file(&text, files[i], 0);
+
+		if (err) {
+			fb_schemas_free(ss);
+			fb_buf_release(&text);
+			return cli_error(ctx, EXIT_USAGE, "cannot read '%s': %s", files[i],
+					 err == FB_ENOTFOUND ? "no such file" : strerror(errno));
+		}
+		if (fb_doc_parse(&doc, files[i], text.ptr, text.len,
+				 FB_PARSE_ANY_ROOT | FB_PARSE_NO_SIZE_LIMIT, &ctx->diag) == 0) {
+			if (!doc->root)
+				fb_diag_addf(&ctx->diag, FB_SEV_ERROR, files[i], 1, 1,
+					     "the file is empty: there is no value to check");
+			else
+				fb_schema_validate(fb_schemas_main(ss), doc->root, &vo, &ctx->diag);
+		}
+		fb_doc_free(doc);
+		if (ctx->diag.errors > before)
+			invalid++;
+	}
+	fb_schemas_free(ss);
+	fb_buf_release(&text);
+	status = report(ctx, format, (size_t)n, invalid, "file");
+	return status;
 }
 
 /* Turn TARGET arguments (TYPE, TYPE/ID or a path) into check targets. */
@@ -59,6 +145,7 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	static const struct option opts[] = {
 		{"rev", required_argument, NULL, 'r'},
 		{"format", required_argument, NULL, 'f'},
+		{"schema", required_argument, NULL, 's'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_getopt g;
@@ -66,15 +153,16 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	struct fb_check_target *targets = NULL;
 	struct fb_strvec keep = {0};
 	struct fb_check_stats st;
-	struct fb_check_opts copts;
-	struct fb_buf out = FB_BUF_INIT;
-	const char *rev = NULL;
+	struct fb_check_opts copts = {ctx->show_confidential};
+	const char *rev = NULL, *schema = NULL;
 	int format = 0, opt, status = EXIT_OK, err, ntargets;
 
 	cli_getopt_init(&g, ctx, argc, argv, "", opts);
 	while ((opt = cli_getopt_next(&g)) != -1) {
 		if (opt == 'r') {
 			rev = optarg;
+		} else if (opt == 's') {
+			schema = optarg;
 		} else if (opt == 'f') {
 			if ((format = cli_format(ctx, optarg, formats)) < 0) {
 				status = EXIT_USAGE;
@@ -84,6 +172,11 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 			status = g.status;
 			goto out;
 		}
+	}
+	if (schema) {
+		status = rev ? cli_usage_error(ctx, "--schema and --rev do not go together")
+			     : validate_files(ctx, schema, argv + g.optind, argc - g.optind, format);
+		goto out;
 	}
 	if ((status = cli_repo(ctx)))
 		goto out;
@@ -100,7 +193,6 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	targets = fb_calloc((size_t)ntargets + 1, sizeof(*targets));
 	if ((status = parse_targets(ctx, src, argv + g.optind, ntargets, targets, &keep)))
 		goto out;
-
 	copts.show_confidential = ctx->show_confidential;
 	err = fb_check(src, targets, (size_t)ntargets, &copts, &st, &ctx->diag);
 	if (err == FB_ENOTFOUND) {
@@ -108,34 +200,15 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 		goto out;
 	}
 	if (err < 0) {
+		cli_flush_diag(ctx);
 		status = EXIT_ENV;
 		goto out;
 	}
-	fb_diag_sort(&ctx->diag);
-	status = ctx->diag.errors ? EXIT_DATA : EXIT_OK;
-	if (format == 1) {
-		print_json(&out, &ctx->diag, &st);
-		fb_diag_release(&ctx->diag);
-	} else {
-		fb_buf_addf(&out, "%zu record%s checked: ", st.checked, st.checked == 1 ? "" : "s");
-		if (!ctx->diag.errors)
-			fb_buf_puts(&out, "all valid");
-		else
-			fb_buf_addf(&out, "%zu invalid, %zu error%s", st.invalid, ctx->diag.errors,
-				    ctx->diag.errors == 1 ? "" : "s");
-		if (ctx->diag.warnings)
-			fb_buf_addf(&out, ", %zu warning%s", ctx->diag.warnings,
-				    ctx->diag.warnings == 1 ? "" : "s");
-		fb_buf_putc(&out, '\n');
-		cli_flush_diag(ctx);
-	}
-	if (cli_write(&out))
-		status = EXIT_ENV;
+	status = report(ctx, format, st.checked, st.invalid, "record");
 out:
 	cli_getopt_release(&g);
 	fb_strvec_release(&keep);
 	free(targets);
 	fb_source_free(src);
-	fb_buf_release(&out);
 	return status;
 }

@@ -18,11 +18,17 @@ const struct cli_command cli_commands[] = {
 	 "print one record as stored (yaml: the file's text)",
 	 "  --at REV|DATE    the record as it was at a revision, or at the end of a day\n"
 	 "  --format FORMAT  yaml (default) or json\n"},
-	{"validate", cmd_validate, "validate [--rev REV] [--format text|json] [TARGET...]",
-	 "check records: every error in one pass, each with file:line:col",
+	{"validate", cmd_validate,
+	 "validate [--rev REV] [--format text|json] [TARGET...]\n"
+	 "       fieldbook validate --schema SCHEMA [--format text|json] FILE...",
+	 "check records against their schemas: every error in one pass, each with file:line:col",
 	 "  --rev REV        check the records of a revision instead of the working tree\n"
 	 "  --format FORMAT  text (default) or json\n"
+	 "  --schema SCHEMA  outside a repository: check YAML or JSON files against one schema\n"
 	 "  TARGET           TYPE, TYPE/ID or a path to a record file (default: all)\n"},
+	{"schema", cmd_schema, "schema export TYPE",
+	 "print a type's schema as one JSON document (references bundled)",
+	 "  export TYPE      the schema of TYPE, with schemas/_*.yaml definitions copied in\n"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
