@@ -1067,14 +1067,30 @@ bool fb_schema_only_string(const struct fb_schema *s)
 	return false;
 }
 
+/* The schema whose `properties` describe `s`'s objects: itself, or what it refers to. */
+static const struct fb_schema *props_holder(const struct fb_schema *s)
+{
+	uint32_t i;
+	int guard = 0;
+	while (s && !s->nprops && guard++ < MAX_DEPTH) {
+		const struct fb_schema *next = s->ref;
+		for (i = 0; !next && i < s->nall; i++)
+			if (s->all_of[i]->nprops || s->all_of[i]->ref)
+				next = s->all_of[i];
+		s = next;
+	}
+	return s;
+}
+
 size_t fb_schema_nproperties(const struct fb_schema *s)
 {
+	s = props_holder(s);
 	return s ? s->nprops : 0;
 }
 
 const char *fb_schema_property_name(const struct fb_schema *s, size_t i)
 {
-	return s->props[i].name;
+	return props_holder(s)->props[i].name;
 }
 
 const char *fb_schema_title(const struct fb_schema *s)

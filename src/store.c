@@ -18,6 +18,7 @@
 #define _DEFAULT_SOURCE /* d_type in struct dirent saves an lstat per file; DT_UNKNOWN falls back */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +176,61 @@ static int open_git(struct fb_repo *r, struct fb_diag *d)
 		return FB_EIO;
 	}
 	return 0;
+}
+
+int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, size_t len,
+		       struct fb_diag *d)
+{
+	struct fb_buf abs = FB_BUF_INIT, tmp = FB_BUF_INIT;
+	const char *slash;
+	struct stat st;
+	mode_t mode = 0644;
+	int fd = -1, err = FB_EIO;
+	size_t done = 0;
+
+	fb_buf_addf(&abs, "%s/%s", r->root, path);
+	slash = strrchr(abs.ptr, '/');
+	fb_buf_add(&tmp, abs.ptr, (size_t)(slash - abs.ptr) + 1);
+	fb_buf_puts(&tmp, ".fieldbook-XXXXXX");
+	if (stat(abs.ptr, &st) == 0)
+		mode = st.st_mode & 07777;
+	fd = mkstemp(tmp.ptr);
+	if (fd < 0)
+		goto fail;
+	while (done < len) {
+		ssize_t w = write(fd, (const char *)data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		done += (size_t)w;
+	}
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp.ptr, abs.ptr) < 0)
+		goto fail;
+	/* make the rename itself durable */
+	fb_buf_setlen(&tmp, (size_t)(slash - abs.ptr));
+	if ((fd = open(tmp.ptr, O_RDONLY | O_DIRECTORY)) >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+	err = 0;
+	goto out;
+fail:
+	fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "cannot write: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp.ptr);
+out:
+	fb_buf_release(&abs);
+	fb_buf_release(&tmp);
+	return err;
 }
 
 /* ---- sources ------------------------------------------------------------- */

@@ -95,6 +95,16 @@ int fb_source_read(struct fb_source *s, const struct fb_entry *e, struct fb_buf 
 int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *out,
 			struct fb_diag *d);
 
+/*
+ * Replace a repository-relative file of the working tree atomically: the
+ * bytes go to a temporary file beside it (a dot name, so listings ignore
+ * it), are flushed to disk, and the temporary file is renamed over the
+ * old one; a crash leaves the old file or the new one, never half of one.
+ * The old file's permissions are kept (0644 for a new file).
+ */
+int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, size_t len,
+		       struct fb_diag *d);
+
 /* Whether `id` is a valid record id (`^[a-z0-9][a-z0-9._-]{0,63}$`). */
 bool fb_id_valid(const char *id);
 /* Whether `type` is a valid type name (the same rule as ids). */

@@ -125,5 +125,6 @@ int cli_write(const struct fb_buf *b);
 int cmd_show(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_validate(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_schema(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_fmt(int argc, char **argv, struct fb_ctx *ctx);
 
 #endif

@@ -26,6 +26,10 @@ const struct cli_command cli_commands[] = {
 	 "  --format FORMAT  text (default) or json\n"
 	 "  --schema SCHEMA  outside a repository: check YAML or JSON files against one schema\n"
 	 "  TARGET           TYPE, TYPE/ID or a path to a record file (default: all)\n"},
+	{"fmt", cmd_fmt, "fmt [--check] [TARGET...]",
+	 "rewrite records into the canonical layout, keeping every comment",
+	 "  --check          change nothing; list the files that would change (exit 1 if any)\n"
+	 "  TARGET           TYPE, TYPE/ID or a path to a record file (default: all)\n"},
 	{"schema", cmd_schema, "schema export TYPE",
 	 "print a type's schema as one JSON document (references bundled)",
 	 "  export TYPE      the schema of TYPE, with schemas/_*.yaml definitions copied in\n"},
