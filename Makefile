@@ -24,9 +24,9 @@ endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 $(WARN) $(OPT) -Iinclude $(PKG_CFLAGS) \
+ALL_CFLAGS = -std=c11 -D_XOPEN_SOURCE=700 -pthread $(WARN) $(OPT) -Iinclude $(PKG_CFLAGS) \
 	$(SAN_CFLAGS) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(SAN_CFLAGS) $(LDFLAGS)
+ALL_LDFLAGS = $(SAN_CFLAGS) $(LDFLAGS) -pthread
 
 CORE_SRC := $(sort $(wildcard src/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
@@ -50,7 +50,7 @@ fieldbook: $(BIN)
 	@if [ "$(BUILD)" = build/default ]; then cp -f $(BIN) fieldbook; fi
 
 $(BIN): $(CLI_OBJ) $(LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(LIB) $(PKG_LIBS) -lm -lpthread
 
 $(LIB): $(CORE_OBJ)
 	@rm -f $@

@@ -224,12 +224,17 @@ void fb_buf_rtrim(struct fb_buf *b)
 
 int fb_buf_read_file(struct fb_buf *b, const char *path, size_t max)
 {
+	return fb_buf_read_fileat(b, AT_FDCWD, path, max);
+}
+
+int fb_buf_read_fileat(struct fb_buf *b, int dirfd, const char *path, size_t max)
+{
 	struct stat st;
 	int fd, err = 0;
 	size_t want;
 
 	fb_buf_reset(b);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? FB_ENOTFOUND : FB_EIO;
 	if (fstat(fd, &st) < 0) {
@@ -267,6 +272,8 @@ int fb_buf_read_file(struct fb_buf *b, const char *path, size_t max)
 			err = FB_EINVALID;
 			goto out;
 		}
+		if (b->len == want)
+			break; /* all of it: no read() just to learn it is the end */
 	}
 	b->ptr[b->len] = '\0';
 out:
@@ -402,4 +409,21 @@ void fb_arena_release(struct fb_arena *a)
 		c = next;
 	}
 	a->head = NULL;
+}
+
+void fb_arena_adopt(struct fb_arena *dst, struct fb_arena *src)
+{
+	struct fb_arena_chunk *c = src->head;
+	if (!c)
+		return;
+	while (c->next)
+		c = c->next;
+	/* src's chunks go behind dst's current one, which stays the one to fill */
+	if (dst->head) {
+		c->next = dst->head->next;
+		dst->head->next = src->head;
+	} else {
+		dst->head = src->head;
+	}
+	src->head = NULL;
 }

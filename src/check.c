@@ -12,8 +12,10 @@
  * checked and invalid.  `invalid` is the number of distinct record files
  * with at least one error, cross-record errors included.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <fieldbook/check.h>
 
@@ -44,7 +46,7 @@ static void check_id_field(const struct fb_doc *doc, const struct fb_entry *e, s
 	fb_buf_release(&shown);
 }
 
-int fb_record_load(struct fb_source *src, const struct fb_schemas *ss, const struct fb_entry *e,
+int fb_record_load(struct fb_source *src, const struct fb_schema *s, const struct fb_entry *e,
 		   struct fb_buf *scratch, struct fb_doc **out, struct fb_diag *d)
 {
 	size_t before = d->errors;
@@ -60,8 +62,8 @@ int fb_record_load(struct fb_source *src, const struct fb_schemas *ss, const str
 	if (err < 0)
 		return err;
 	check_id_field(*out, e, d);
-	if (ss)
-		fb_schema_type_record(fb_schemas_type(ss, e->type), (*out)->root);
+	if (s)
+		fb_schema_type_record(s, (*out)->root);
 	return d->errors > before ? FB_EINVALID : 0;
 }
 
@@ -140,17 +142,69 @@ void fb_record_json(struct fb_buf *out, const struct fb_entry *e, const struct f
 
 /* ---- a whole check -------------------------------------------------------------- */
 
-struct checker {
+/*
+ * A lane checks records one after the other with its own source, buffer,
+ * diagnostics and cross-reference list.  The check has one lane; a large
+ * type of the working tree is split between worker lanes, one per thread,
+ * whose results are merged in lane order, so the outcome does not depend on
+ * how many threads ran.
+ */
+struct lane {
 	struct fb_source *src;
-	struct fb_schemas *ss;
+	struct fb_buf scratch;
+	struct fb_diag *d;
 	struct fb_crossref *xr;
 	const struct fb_check_opts *o;
+	size_t checked;
+};
+
+/* The ids of a type, for x-ref lookups in O(1): open addressing over entry indexes. */
+struct idset {
+	uint32_t *slot; /* entry index + 1; 0 is empty */
+	size_t cap;
+};
+
+static uint64_t id_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h;
+}
+
+static void idset_build(struct idset *set, const struct fb_entries *es)
+{
+	size_t i;
+	set->cap = 16;
+	while (set->cap < es->n * 2)
+		set->cap *= 2;
+	set->slot = fb_calloc(set->cap, sizeof(*set->slot));
+	for (i = 0; i < es->n; i++) {
+		size_t k = id_hash(es->v[i].id) & (set->cap - 1);
+		while (set->slot[k])
+			k = (k + 1) & (set->cap - 1);
+		set->slot[k] = (uint32_t)i + 1;
+	}
+}
+
+static bool idset_has(const struct idset *set, const struct fb_entries *es, const char *id)
+{
+	size_t k = id_hash(id) & (set->cap - 1);
+	for (; set->slot[k]; k = (k + 1) & (set->cap - 1))
+		if (!strcmp(es->v[set->slot[k] - 1].id, id))
+			return true;
+	return false;
+}
+
+struct checker {
+	struct lane main;
+	struct fb_schemas *ss;
 	struct fb_strvec types;
 	struct fb_entries *lists; /* one per type, in the order of `types` */
+	struct idset *ids;
 	bool *listed;
-	struct fb_buf scratch;
+	uint64_t order; /* records handed out so far */
 	struct fb_check_stats *st;
-	struct fb_diag *d;
 };
 
 static int type_index(const struct checker *c, const char *type)
@@ -168,10 +222,11 @@ static const struct fb_entries *listing(struct checker *c, int t, struct fb_diag
 	if (!c->listed[t]) {
 		struct fb_diag quiet = FB_DIAG_INIT;
 		size_t before = d ? d->errors : 0;
-		fb_source_list(c->src, c->types.v[t], &c->lists[t], d ? d : &quiet);
+		fb_source_list(c->main.src, c->types.v[t], &c->lists[t], d ? d : &quiet);
 		if (d) /* each refused file is one checked, invalid record */
 			c->st->checked += d->errors - before;
 		fb_diag_release(&quiet);
+		idset_build(&c->ids[t], &c->lists[t]);
 		c->listed[t] = true;
 	}
 	return &c->lists[t];
@@ -181,27 +236,104 @@ static bool exists(const char *type, const char *id, void *ctx)
 {
 	struct checker *c = ctx;
 	int t = type_index(c, type);
-	return t >= 0 && fb_entries_find(listing(c, t, NULL), id);
+	return t >= 0 && idset_has(&c->ids[t], listing(c, t, NULL), id);
 }
 
-static int check_entry(struct checker *c, const struct fb_entry *e, bool quiet)
+/* Check one record; `quiet`: only collect its unique values, report nothing. */
+static int check_one(struct lane *l, const struct fb_schema *s, const struct fb_entry *e,
+		     uint64_t order, bool quiet)
 {
 	struct fb_diag scratch = FB_DIAG_INIT;
-	struct fb_diag *d = quiet ? &scratch : c->d;
+	struct fb_diag *d = quiet ? &scratch : l->d;
 	struct fb_doc *doc = NULL;
-	const struct fb_schema *s = fb_schemas_type(c->ss, e->type);
-	int err = fb_record_load(c->src, c->ss, e, &c->scratch, &doc, d);
+	int err = fb_record_load(l->src, s, e, &l->scratch, &doc, d);
 
 	if (doc && s) {
-		struct fb_validate_opts vo = {e->path, e->type, e->id, c->o->show_confidential,
-					      c->xr, quiet};
+		struct fb_validate_opts vo = {e->path, e->type, e->id, l->o->show_confidential,
+					      l->xr, quiet, order};
 		fb_schema_validate(s, doc->root, &vo, d);
 	}
 	if (!quiet)
-		c->st->checked++;
+		l->checked++;
 	fb_doc_free(doc);
 	fb_diag_release(&scratch);
 	return err == FB_EIO ? err : 0;
+}
+
+struct worker {
+	struct lane lane;
+	struct fb_diag d;
+	const struct fb_schema *s;
+	const struct fb_entry *v;
+	size_t n;
+	uint64_t order;
+	int err;
+	bool started;
+	pthread_t tid;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	size_t i;
+	for (i = 0; i < w->n && !w->err; i++)
+		w->err = check_one(&w->lane, w->s, &w->v[i], w->order + i, false);
+	return NULL;
+}
+
+/* Records per thread below which a thread costs more than it saves. */
+#define RECORDS_PER_THREAD 2000
+
+static int check_range(struct checker *c, const struct fb_schema *s, const struct fb_entries *es)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = c->main.o->threads ? c->main.o->threads : cpus > 0 ? (size_t)cpus : 1;
+	struct fb_source *first = NULL;
+	struct worker *w;
+	size_t i, from = 0;
+	int err = 0;
+
+	if (n > 8)
+		n = 8;
+	if (n > es->n / RECORDS_PER_THREAD)
+		n = es->n / RECORDS_PER_THREAD;
+	if (n < 2 || fb_source_twin(&first, c->main.src) < 0) {
+		for (i = 0; i < es->n && !err; i++)
+			err = check_one(&c->main, s, &es->v[i], c->order + i, false);
+		c->order += es->n;
+		return err;
+	}
+	w = fb_calloc(n, sizeof(*w));
+	for (i = 0; i < n; i++) {
+		size_t to = es->n * (i + 1) / n;
+		w[i].lane = (struct lane){first, FB_BUF_INIT, &w[i].d, fb_crossref_new(), c->main.o, 0};
+		if (i > 0)
+			fb_source_twin(&w[i].lane.src, c->main.src);
+		first = NULL;
+		w[i].s = s;
+		w[i].v = es->v + from;
+		w[i].n = to - from;
+		w[i].order = c->order + from;
+		from = to;
+		w[i].started = pthread_create(&w[i].tid, NULL, work, &w[i]) == 0;
+		if (!w[i].started)
+			work(&w[i]); /* no thread to be had: do it here */
+	}
+	for (i = 0; i < n; i++) {
+		if (w[i].started)
+			pthread_join(w[i].tid, NULL);
+		fb_diag_splice(c->main.d, &w[i].d);
+		fb_crossref_merge(c->main.xr, w[i].lane.xr);
+		c->main.checked += w[i].lane.checked;
+		if (!err)
+			err = w[i].err;
+		fb_crossref_free(w[i].lane.xr);
+		fb_source_free(w[i].lane.src);
+		fb_buf_release(&w[i].lane.scratch);
+	}
+	free(w);
+	c->order += es->n;
+	return err;
 }
 
 /* Whether a type's schema has an x-unique field anywhere below its properties. */
@@ -218,27 +350,27 @@ static bool has_unique(const struct fb_schema *s)
 
 static int check_type(struct checker *c, int t, const char *only_id)
 {
-	const struct fb_entries *es = listing(c, t, c->d);
+	const struct fb_entries *es = listing(c, t, c->main.d);
+	const struct fb_schema *s = fb_schemas_type(c->ss, c->types.v[t]);
+	const struct fb_entry *e;
 	size_t i;
 	int err = 0;
 
-	if (only_id) {
-		const struct fb_entry *e = fb_entries_find(es, only_id);
-		if (!e) {
-			fb_diag_addf(c->d, FB_SEV_ERROR, NULL, 0, 0, "no record '%s/%s'",
-				     c->types.v[t], only_id);
-			return FB_ENOTFOUND;
-		}
-		err = check_entry(c, e, false);
-		/* the others, for x-unique's sake */
-		if (!err && has_unique(fb_schemas_type(c->ss, c->types.v[t])))
-			for (i = 0; i < es->n && !err; i++)
-				if (&es->v[i] != e)
-					err = check_entry(c, &es->v[i], true);
-		return err;
+	if (!only_id)
+		return check_range(c, s, es);
+	e = fb_entries_find(es, only_id);
+	if (!e) {
+		fb_diag_addf(c->main.d, FB_SEV_ERROR, NULL, 0, 0, "no record '%s/%s'", c->types.v[t],
+			     only_id);
+		return FB_ENOTFOUND;
 	}
-	for (i = 0; i < es->n && !err; i++)
-		err = check_entry(c, &es->v[i], false);
+	err = check_one(&c->main, s, e, c->order + (size_t)(e - es->v), false);
+	/* the others, for x-unique's sake */
+	if (!err && has_unique(s))
+		for (i = 0; i < es->n && !err; i++)
+			if (&es->v[i] != e)
+				err = check_one(&c->main, s, &es->v[i], c->order + i, true);
+	c->order += es->n;
 	return err;
 }
 
@@ -261,18 +393,22 @@ static size_t count_invalid(const struct fb_diag *d)
 int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_t n,
 	     const struct fb_check_opts *o, struct fb_check_stats *st, struct fb_diag *d)
 {
-	static const struct fb_check_opts defaults = {false};
-	struct checker c = {src, NULL, NULL, o ? o : &defaults, {0}, NULL, NULL, FB_BUF_INIT, st, d};
+	static const struct fb_check_opts defaults = {false, 0};
+	struct checker c;
 	size_t i;
 	int err;
 
+	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
+	c.main = (struct lane){src, FB_BUF_INIT, d, NULL, o ? o : &defaults, 0};
+	c.st = st;
 	if ((err = fb_source_types(src, &c.types, d)) < 0)
 		goto out;
 	fb_schemas_load(&c.ss, src, d);
-	c.xr = fb_crossref_new();
+	c.main.xr = fb_crossref_new();
 	c.lists = fb_calloc(c.types.n + 1, sizeof(*c.lists));
 	c.listed = fb_calloc(c.types.n + 1, sizeof(*c.listed));
+	c.ids = fb_calloc(c.types.n + 1, sizeof(*c.ids));
 	for (i = 0; i < (n ? n : c.types.n) && !err; i++) {
 		int t = n ? type_index(&c, targets[i].type) : (int)i;
 		if (t < 0) {
@@ -283,16 +419,20 @@ int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_
 		err = check_type(&c, t, n ? targets[i].id : NULL);
 	}
 	if (!err)
-		fb_crossref_check(c.xr, exists, &c, d);
+		fb_crossref_check(c.main.xr, exists, &c, d);
+	st->checked += c.main.checked;
 	st->invalid = count_invalid(d);
 out:
-	for (i = 0; c.lists && i < c.types.n; i++)
+	for (i = 0; c.lists && i < c.types.n; i++) {
 		fb_entries_release(&c.lists[i]);
+		free(c.ids[i].slot);
+	}
 	free(c.lists);
+	free(c.ids);
 	free(c.listed);
-	fb_crossref_free(c.xr);
+	fb_crossref_free(c.main.xr);
 	fb_schemas_free(c.ss);
 	fb_strvec_release(&c.types);
-	fb_buf_release(&c.scratch);
+	fb_buf_release(&c.main.scratch);
 	return err;
 }

@@ -3,9 +3,11 @@
  *
  * Reading a file happens in two passes over its bytes:
  *   1. check_bytes() looks at the raw text before libyaml does: size,
- *      UTF-16/32, invalid UTF-8, raw NUL and other control characters, and
- *      merge-conflict markers, each reported at its line and column (libyaml
- *      would give only a byte offset, or a confusing syntax error);
+ *      UTF-16/32 and merge-conflict markers, reported at their line and
+ *      column (libyaml would give a confusing syntax error); when libyaml's
+ *      reader later refuses invalid UTF-8, a raw NUL or another control
+ *      character, check_encoding() finds the byte and reports its line and
+ *      column (libyaml gives only a byte offset);
  *   2. build() runs libyaml's event parser with an explicit stack (no
  *      recursion, depth cut off at FB_NODE_MAX_DEPTH before libyaml's
  *      quadratic behaviour on deep nesting can start) and rejects what SPEC
@@ -45,7 +47,7 @@ static bool all_in(const char *s, size_t len, const char *set)
 static bool is_one_of(const char *s, size_t len, const char *const *words)
 {
 	for (; *words; words++)
-		if (strlen(*words) == len && !memcmp(s, *words, len))
+		if ((*words)[0] == s[0] && strlen(*words) == len && !memcmp(s, *words, len))
 			return true;
 	return false;
 }
@@ -106,7 +108,7 @@ enum fb_node_type fb_scalar_resolve(const char *s, size_t len, double *num)
 	if (!num)
 		num = &dummy;
 	*num = 0;
-	if (len == 0 || is_one_of(s, len, nulls))
+	if (len == 0 || ((s[0] == '~' || s[0] == 'n' || s[0] == 'N') && is_one_of(s, len, nulls)))
 		return FB_NODE_NULL;
 	/* everything below starts with a digit, sign, dot, or t/T/f/F */
 	if (!strchr("0123456789+-.tTfF", s[0]))
@@ -247,12 +249,19 @@ static bool printable(int32_t cp)
 	return cp != 0xFFFE && cp != 0xFFFF;
 }
 
+/*
+ * What must be looked at before libyaml sees the text: the size, UTF-16/32,
+ * a byte-order mark, merge-conflict markers at the start of a line, and
+ * whether the text is pure ASCII (then byte offsets are code point indexes).
+ * libyaml rejects bad encodings itself; check_encoding() then says where.
+ */
 static int check_bytes(struct reader *r, unsigned flags)
 {
 	const unsigned char *s = (const unsigned char *)r->text;
 	size_t len = r->len, i;
-	unsigned line = 1, col = 1;
-	bool at_bol = true, ascii = true;
+	uint64_t high = 0;
+	unsigned line = 1;
+	const char *which;
 
 	if (len > FB_NODE_MAX_FILE && !(flags & FB_PARSE_NO_SIZE_LIMIT)) {
 		fb_doc_too_large(r->d, r->file, len);
@@ -273,62 +282,74 @@ static int check_bytes(struct reader *r, unsigned flags)
 	}
 	if (len >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
 		r->bom = 3;
+	for (i = r->bom;;) {
+		const unsigned char *nl;
+		if (i < len && (s[i] == '<' || s[i] == '>' || s[i] == '=' || s[i] == '|') &&
+		    conflict_marker((const char *)s + i, len - i, &which))
+			error_at(r, line, 1,
+				 "merge conflict marker '%s': this file is in the middle of a merge; "
+				 "keep one version and delete the markers",
+				 which);
+		nl = i < len ? memchr(s + i, '\n', len - i) : NULL;
+		if (!nl)
+			break;
+		i = (size_t)(nl - s) + 1;
+		line++;
+	}
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		high |= w;
+	}
+	for (; i < len; i++)
+		high |= s[i];
+	r->ascii = !(high & 0x8080808080808080ULL);
+	r->bi = r->bom;
+	return r->failed ? -1 : 0;
+}
+
+/*
+ * After libyaml's reader refused the text: find the first bad byte and say
+ * where it is and what it is.  Returns whether it found one.
+ */
+static bool check_encoding(struct reader *r)
+{
+	const unsigned char *s = (const unsigned char *)r->text;
+	size_t len = r->len, i;
+	unsigned line = 1, col = 1;
 
 	for (i = r->bom; i < len;) {
 		unsigned char c = s[i];
-		if (at_bol) {
-			const char *which;
-			if ((c == '<' || c == '>' || c == '=' || c == '|') &&
-			    conflict_marker((const char *)s + i, len - i, &which))
-				error_at(r, line, 1,
-					 "merge conflict marker '%s': this file is in the middle of a "
-					 "merge; keep one version and delete the markers",
-					 which);
-			at_bol = false;
-		}
-		if (c >= 0x20 && c < 0x7F) {
+		if ((c >= 0x20 && c < 0x7F) || c == '\t') {
 			i++;
 			col++;
-			continue;
-		}
-		if (c == '\n' || c == '\r') {
+		} else if (c == '\n' || c == '\r') {
 			i += (c == '\r' && i + 1 < len && s[i + 1] == '\n') ? 2 : 1;
 			line++;
 			col = 1;
-			at_bol = true;
-			continue;
-		}
-		if (c == '\t') {
-			i++;
-			col++;
-			continue;
-		}
-		if (c < 0x80) {
+		} else if (c < 0x80) {
 			if (c == 0)
 				error_at(r, line, col, "NUL byte in the file (binary data, or a broken save)");
 			else
 				error_at(r, line, col, "control character U+%04X is not allowed in YAML", c);
-			return -1;
+			return true;
 		} else {
 			size_t at = i;
 			int32_t cp = fb_utf8_next(r->text, len, &i);
-			ascii = false;
 			if (cp < 0) {
 				error_at(r, line, col, "invalid UTF-8 (byte 0x%02X); save the file as UTF-8",
 					 s[at]);
-				return -1;
+				return true;
 			}
 			if (!printable(cp)) {
 				error_at(r, line, col, "control character U+%04X is not allowed in YAML",
 					 (unsigned)cp);
-				return -1;
+				return true;
 			}
 			col++;
 		}
 	}
-	r->ascii = ascii;
-	r->bi = r->bom;
-	return r->failed ? -1 : 0;
+	return false;
 }
 
 /* Byte offset of code point index `ci` (libyaml's mark.index). */
@@ -533,9 +554,17 @@ static void check_duplicates(struct builder *b, struct fb_node **kids, size_t n)
 	free(v);
 }
 
+/* The kid stack grows inside the arena: no malloc per document. */
 static void push_kid(struct builder *b, struct fb_node *n)
 {
-	FB_GROW(b->kids, b->nkids, b->kids_alloc);
+	if (b->nkids == b->kids_alloc) {
+		size_t cap = b->kids_alloc ? b->kids_alloc * 2 : 64;
+		struct fb_node **grown = fb_arena_alloc(b->r->arena, cap * sizeof(*grown));
+		if (b->nkids)
+			memcpy(grown, b->kids, b->nkids * sizeof(*grown));
+		b->kids = grown;
+		b->kids_alloc = cap;
+	}
 	b->kids[b->nkids++] = n;
 }
 
@@ -645,7 +674,9 @@ static void yaml_problem(struct builder *b, yaml_parser_t *p)
 	bool show_context;
 
 	if (p->error == YAML_READER_ERROR) {
-		/* check_bytes() catches these first; keep a position anyway */
+		if (check_encoding(r))
+			return;
+		/* not found by our scan: libyaml's words, at its offset */
 		size_t off = p->problem_offset < r->len ? p->problem_offset : r->len;
 		size_t i;
 		line = 1;
@@ -789,7 +820,6 @@ int fb_doc_parse(struct fb_doc **out, const char *file, const char *text, size_t
 
 	if (check_bytes(&r, flags) == 0)
 		build(&b);
-	free(b.kids);
 
 	if (!r.failed && !(flags & FB_PARSE_ANY_ROOT)) {
 		if (!b.root)

@@ -2,14 +2,17 @@
  * Regular expressions over PCRE2 (see regex.h).  The only file that includes
  * <pcre2.h>.
  *
- * Each compiled expression owns its match data, match context and JIT stack;
- * none of them is shared, so two expressions never interfere, and the
- * process stays single-threaded.  Limits: 200,000 match steps per start
- * position, depth 10,000, heap 64 MiB, a 1 MiB JIT stack.  Field values
- * are short, so an honest pattern never comes near them.
+ * A compiled expression (code and match context, with the limits) is
+ * read-only once made, so threads share it; what a match writes -- the match
+ * data and the JIT stack -- is per thread, made on a thread's first match
+ * and freed when the thread ends (atexit for the main thread).  Limits:
+ * 200,000 match steps per start position, depth 10,000, heap 64 MiB, a
+ * 1 MiB JIT stack.  Field values are short, so an honest pattern never
+ * comes near them.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,11 +27,74 @@
 
 struct fb_regex {
 	pcre2_code *code;
-	pcre2_match_data *md;
 	pcre2_match_context *mctx;
-	pcre2_jit_stack *jit;
 	char *pattern;
 };
+
+/* What a match writes, one per thread. */
+struct match_state {
+	pcre2_match_data *md;
+	pcre2_jit_stack *jit;
+};
+
+static _Thread_local struct match_state *tls;
+static pthread_key_t tls_key;
+static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+
+static void free_state(void *p)
+{
+	struct match_state *st = p;
+	if (!st)
+		return;
+	pcre2_match_data_free(st->md);
+	pcre2_jit_stack_free(st->jit);
+	free(st);
+}
+
+static struct match_state *main_state;
+static pthread_t main_thread;
+
+/* Runs before main(): remembers which thread is the process's own. */
+__attribute__((constructor)) static void note_main_thread(void)
+{
+	main_thread = pthread_self();
+}
+
+static void free_main_state(void)
+{
+	free_state(main_state);
+	main_state = NULL;
+}
+
+static void make_key(void)
+{
+	pthread_key_create(&tls_key, free_state);
+	atexit(free_main_state);
+}
+
+static struct match_state *state(void)
+{
+	if (tls)
+		return tls;
+	pthread_once(&tls_once, make_key);
+	tls = fb_calloc(1, sizeof(*tls));
+	/* one pair is enough: only "did it match" is asked */
+	tls->md = pcre2_match_data_create(1, NULL);
+	tls->jit = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	if (!tls->md)
+		fb_oom();
+	if (pthread_equal(pthread_self(), main_thread))
+		main_state = tls; /* freed at exit: key destructors do not run for it */
+	else
+		pthread_setspecific(tls_key, tls);
+	return tls;
+}
+
+static pcre2_jit_stack *jit_stack(void *unused)
+{
+	(void)unused;
+	return state()->jit;
+}
 
 /*
  * PCRE2 10.42 knows General_Category values only by their short names
@@ -181,16 +247,13 @@ int fb_regex_compile(struct fb_regex **out, const char *pat, size_t len, unsigne
 		return FB_ESYNTAX;
 	}
 	pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE); /* the interpreter remains if JIT fails */
-	re->md = pcre2_match_data_create(1, NULL);
 	re->mctx = pcre2_match_context_create(NULL);
-	if (!re->md || !re->mctx)
+	if (!re->mctx)
 		fb_oom();
 	pcre2_set_match_limit(re->mctx, MATCH_LIMIT);
 	pcre2_set_depth_limit(re->mctx, DEPTH_LIMIT);
 	pcre2_set_heap_limit(re->mctx, HEAP_LIMIT_KIB);
-	re->jit = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
-	if (re->jit)
-		pcre2_jit_stack_assign(re->mctx, NULL, re->jit);
+	pcre2_jit_stack_assign(re->mctx, jit_stack, NULL);
 	fb_buf_release(&folded);
 	re->pattern = given;
 	*out = re;
@@ -202,16 +265,14 @@ void fb_regex_free(struct fb_regex *re)
 	if (!re)
 		return;
 	pcre2_code_free(re->code);
-	pcre2_match_data_free(re->md);
 	pcre2_match_context_free(re->mctx);
-	pcre2_jit_stack_free(re->jit);
 	free(re->pattern);
 	free(re);
 }
 
 int fb_regex_match(struct fb_regex *re, const char *s, size_t len)
 {
-	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, re->mctx);
+	int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, state()->md, re->mctx);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)

@@ -83,6 +83,7 @@ struct fb_schema {
 	struct fb_schema **prefix, **all_of, **any_of, **one_of;
 	uint32_t nprefix, nall, nany, none;
 	const struct fb_node *required, *dep_required; /* sequence; mapping of sequences */
+	int32_t *required_prop; /* for each required name, its index in props, or -1 */
 	const struct fb_node *enum_, *const_, *default_;
 	struct fb_regex *pattern;
 	const struct fb_node *pattern_node;
@@ -607,7 +608,36 @@ static struct fb_schema *compile(struct fb_schemas *ss, struct sfile *f, const s
 		compile_keyword(ss, f, s, n->kids[i], root);
 	if (s->contains && s->min_contains == ABSENT)
 		s->min_contains = 1;
+	if (s->required) {
+		s->required_prop = fb_arena_alloc(&ss->arena, (s->required->n + 1) * sizeof(int32_t));
+		for (i = 0; i < s->required->n; i++) {
+			const struct fb_node *r = s->required->kids[i];
+			uint32_t j;
+			s->required_prop[i] = -1;
+			for (j = 0; j < s->nprops; j++)
+				if (s->props[j].len == r->len && !memcmp(s->props[j].name, r->str, r->len))
+					s->required_prop[i] = (int32_t)j;
+		}
+	}
 	return s;
+}
+
+/*
+ * The index of property `key` in s->props, or -1.  Records are mostly in
+ * schema order (fmt keeps them so), so the search starts after the previous
+ * hit, `*hint`, and usually ends at the first comparison.
+ */
+static int32_t find_prop(const struct fb_schema *s, const char *key, size_t len, uint32_t *hint)
+{
+	uint32_t k, j;
+	for (k = 0; k < s->nprops; k++) {
+		j = (*hint + k) % s->nprops;
+		if (s->props[j].len == len && !memcmp(s->props[j].name, key, len)) {
+			*hint = j + 1;
+			return (int32_t)j;
+		}
+	}
+	return -1;
 }
 
 /* ---- references -------------------------------------------------------------- */
@@ -989,12 +1019,13 @@ const struct fb_schema *fb_schema_property(const struct fb_schema *s, const char
 {
 	uint32_t i;
 	const struct fb_schema *found;
+	static _Thread_local uint32_t hint; /* consecutive calls walk one mapping in order */
+	int32_t p;
 
 	if (!s || s->is_bool)
 		return NULL;
-	for (i = 0; i < s->nprops; i++)
-		if (s->props[i].len == len && !memcmp(s->props[i].name, key, len))
-			return s->props[i].s;
+	if ((p = find_prop(s, key, len, &hint)) >= 0)
+		return s->props[p].s;
 	for (i = 0; i < s->npprops; i++)
 		if (s->pprops[i].re && fb_regex_match(s->pprops[i].re, key, len) == 1)
 			return s->pprops[i].s;
@@ -1177,6 +1208,7 @@ struct vctx {
 	bool collect; /* hand x-ref/x-unique to the cross-reference list */
 	size_t start_path; /* path length where this (trial) context began */
 	size_t shallow;    /* errors at that very value */
+	struct fb_buf *scratch; /* for keys, reused across a record */
 };
 
 /* A value as a message shows it: 'text', 5, true, an array... */
@@ -1276,6 +1308,7 @@ struct fb_crossref {
 	struct uniq_item *keys;
 	size_t nkeys, keys_alloc;
 	const char *last_file; /* file strings are shared by a record's items */
+	uint64_t order, within; /* the record being collected, its items so far */
 };
 
 struct xref_item {
@@ -1285,10 +1318,10 @@ struct xref_item {
 
 struct uniq_item {
 	const void *group; /* the x-unique schema */
-	const char *rtype, *key, *shown, *file, *path;
-	size_t klen, seq;
+	const char *rtype, *key, *value, *file, *path;
+	size_t klen, vlen, seq;
 	unsigned line, col;
-	bool report;
+	bool report, masked;
 };
 
 static void validate(const struct fb_schema *s, const struct fb_node *n, struct vctx *v,
@@ -1342,45 +1375,47 @@ static void collect_unique(struct vctx *v, const struct fb_schema *group, const 
 			   bool phone, bool masked)
 {
 	struct fb_crossref *xr = v->o->xr;
-	struct fb_buf key = FB_BUF_INIT, shown = FB_BUF_INIT;
+	struct fb_buf *key = v->scratch;
 	struct uniq_item *it;
 
 	if (!fb_node_is_scalar(n) || n->type == FB_NODE_NULL)
 		return;
-	fb_unique_key(&key, n->str, n->len, phone);
-	if (!key.len) {
-		fb_buf_release(&key);
+	fb_buf_reset(key);
+	fb_unique_key(key, n->str, n->len, phone);
+	if (!key->len)
 		return;
-	}
-	show_value(&shown, n, masked, true);
 	FB_GROW(xr->keys, xr->nkeys, xr->keys_alloc);
 	it = &xr->keys[xr->nkeys];
 	it->group = group;
 	it->rtype = v->o->type ? v->o->type : "";
-	it->key = fb_arena_strndup(&xr->arena, key.ptr, key.len);
-	it->klen = key.len;
-	it->shown = fb_arena_strndup(&xr->arena, shown.ptr, shown.len);
+	it->key = fb_arena_strndup(&xr->arena, key->ptr, key->len);
+	it->klen = key->len;
+	it->value = fb_arena_strndup(&xr->arena, n->str, n->len); /* shown only on a clash */
+	it->vlen = n->len;
+	it->masked = masked;
 	it->file = xr_file(xr, v->o->file);
 	it->path = fb_arena_strndup(&xr->arena, v->path->ptr, v->path->len);
-	it->seq = xr->nkeys++;
+	if (xr->order != v->o->order || !xr->nkeys) {
+		xr->order = v->o->order;
+		xr->within = 0;
+	}
+	it->seq = (size_t)(v->o->order << 20 | xr->within++);
+	xr->nkeys++;
 	it->report = !v->o->xr_quiet;
 	it->line = n->line;
 	it->col = n->col;
-	fb_buf_release(&key);
-	fb_buf_release(&shown);
 }
 
 /* x-phone: digits (any set), spaces and dashes; 11 digits starting with 0 once normalised. */
-static bool phone_ok(const struct fb_node *n)
+static bool phone_ok(const struct fb_node *n, struct fb_buf *key)
 {
-	struct fb_buf key = FB_BUF_INIT;
 	size_t i;
 	bool ok;
-	fb_unique_key(&key, n->str, n->len, true);
-	ok = key.len == 11 && key.ptr[0] == '0';
-	for (i = 0; ok && i < key.len; i++)
-		ok = key.ptr[i] >= '0' && key.ptr[i] <= '9';
-	fb_buf_release(&key);
+	fb_buf_reset(key);
+	fb_unique_key(key, n->str, n->len, true);
+	ok = key->len == 11 && key->ptr[0] == '0';
+	for (i = 0; ok && i < key->len; i++)
+		ok = key->ptr[i] >= '0' && key->ptr[i] <= '9';
 	return ok;
 }
 
@@ -1651,7 +1686,8 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 	}
 	if (s->pattern) {
 		int m = fb_regex_match(s->pattern, n->str, n->len);
-		fb_buf_addf(&exp, "a match for %s", s->pattern_node->str);
+		if (m != 1)
+			fb_buf_addf(&exp, "a match for %s", s->pattern_node->str);
 		if (m == FB_ELIMIT) {
 			verr(v, n, "pattern", n, masked, exp.ptr,
 			     "the pattern %s is too expensive to match on this value",
@@ -1692,7 +1728,7 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 			     "%s is not a date: %s", why.ptr, exp.ptr);
 		}
 	}
-	if ((s->xflags & FB_X_PHONE) && !phone_ok(n)) {
+	if ((s->xflags & FB_X_PHONE) && !phone_ok(n, v->scratch)) {
 		fb_buf_reset(&why);
 		show_value(&why, n, masked, true);
 		verr(v, n, "x-phone", n, masked, "11 digits starting with 0 (or +98)",
@@ -1870,29 +1906,21 @@ static void check_object(const struct fb_schema *s, const struct fb_node *n, str
 			 bool masked)
 {
 	size_t base = v->path->len;
-	uint32_t i, j;
+	uint32_t i, j, hint = 0;
+	bool seen_small[64], *seen = s->nprops <= 64 ? seen_small
+						   : fb_calloc(s->nprops, sizeof(*seen));
 	char lim[64];
 
-	if (s->required)
-		for (i = 0; i < s->required->n; i++) {
-			const struct fb_node *r = s->required->kids[i];
-			if (has_key(n, r->str, r->len))
-				continue;
-			push_key(v, r->str, r->len);
-			verr(v, n, "required", NULL, masked, r->str, "required field '%s' is missing",
-			     r->str);
-			fb_buf_setlen(v->path, base);
-		}
+	memset(seen, 0, (s->nprops <= 64 ? 64 : s->nprops) * sizeof(*seen));
 	for (i = 0; i < n->n; i++) {
 		const struct fb_node *c = n->kids[i], *k = c->key;
-		bool matched = false;
+		int32_t p = find_prop(s, k->str, k->len, &hint);
+		bool matched = p >= 0;
 		push_key(v, k->str, k->len);
-		for (j = 0; j < s->nprops; j++)
-			if (s->props[j].len == k->len && !memcmp(s->props[j].name, k->str, k->len)) {
-				validate(s->props[j].s, c, v, masked);
-				matched = true;
-				break;
-			}
+		if (p >= 0) {
+			seen[p] = true;
+			validate(s->props[p].s, c, v, masked);
+		}
 		for (j = 0; j < s->npprops; j++) {
 			int m = s->pprops[j].re ? fb_regex_match(s->pprops[j].re, k->str, k->len) : 0;
 			if (m == 1) {
@@ -1913,6 +1941,19 @@ static void check_object(const struct fb_schema *s, const struct fb_node *n, str
 		}
 		fb_buf_setlen(v->path, base);
 	}
+	if (s->required)
+		for (i = 0; i < s->required->n; i++) {
+			const struct fb_node *r = s->required->kids[i];
+			int32_t p = s->required_prop[i];
+			if (p >= 0 ? seen[p] : has_key(n, r->str, r->len))
+				continue;
+			push_key(v, r->str, r->len);
+			verr(v, n, "required", NULL, masked, r->str, "required field '%s' is missing",
+			     r->str);
+			fb_buf_setlen(v->path, base);
+		}
+	if (seen != seen_small)
+		free(seen);
 	if (s->min_props != ABSENT && n->n < s->min_props) {
 		snprintf(lim, sizeof(lim), "at least %lld field%s", (long long)s->min_props,
 			 s->min_props == 1 ? "" : "s");
@@ -2108,12 +2149,13 @@ static void validate(const struct fb_schema *s, const struct fb_node *n, struct 
 int fb_schema_validate(const struct fb_schema *s, const struct fb_node *instance,
 		       const struct fb_validate_opts *o, struct fb_diag *d)
 {
-	struct fb_buf path = FB_BUF_INIT;
-	struct vctx v = {o, d, &path, 0, true, 0, 0};
+	struct fb_buf path = FB_BUF_INIT, scratch = FB_BUF_INIT;
+	struct vctx v = {o, d, &path, 0, true, 0, 0, &scratch};
 	size_t before = d->errors;
 
 	validate(s, instance, &v, false);
 	fb_buf_release(&path);
+	fb_buf_release(&scratch);
 	return d->errors > before ? FB_EINVALID : 0;
 }
 
@@ -2134,6 +2176,22 @@ void fb_crossref_free(struct fb_crossref *xr)
 	free(xr);
 }
 
+void fb_crossref_merge(struct fb_crossref *dst, struct fb_crossref *src)
+{
+	size_t i;
+	for (i = 0; i < src->nrefs; i++) {
+		FB_GROW(dst->refs, dst->nrefs, dst->refs_alloc);
+		dst->refs[dst->nrefs++] = src->refs[i];
+	}
+	for (i = 0; i < src->nkeys; i++) {
+		FB_GROW(dst->keys, dst->nkeys, dst->keys_alloc);
+		dst->keys[dst->nkeys++] = src->keys[i];
+	}
+	fb_arena_adopt(&dst->arena, &src->arena);
+	src->nrefs = src->nkeys = 0;
+	src->last_file = NULL;
+}
+
 static int cmp_key(const void *pa, const void *pb)
 {
 	const struct uniq_item *a = pa, *b = pb;
@@ -2152,20 +2210,21 @@ static int cmp_key(const void *pa, const void *pb)
 void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists, void *ctx,
 		       struct fb_diag *d)
 {
+	struct fb_buf shown = FB_BUF_INIT;
 	size_t i, j;
 
 	for (i = 0; i < xr->nrefs; i++) {
 		const struct xref_item *r = &xr->refs[i];
-		struct fb_buf shown = FB_BUF_INIT, want = FB_BUF_INIT;
+		struct fb_buf want = FB_BUF_INIT;
 		if (exists(r->type, r->value, ctx))
 			continue;
+		fb_buf_reset(&shown);
 		fb_diag_shorten(&shown, r->value, strlen(r->value), 40);
 		fb_buf_addf(&want, "the id of a %s record", r->type);
 		fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, r->file, r->line, r->col,
 					 "%s: no %s record '%s' (deleted or renamed? x-ref: %s)",
 					 r->path[0] ? r->path : "/", r->type, shown.ptr, r->type),
 			    r->path, "x-ref", shown.ptr, want.ptr);
-		fb_buf_release(&shown);
 		fb_buf_release(&want);
 	}
 	if (xr->nkeys > 1)
@@ -2184,14 +2243,23 @@ void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists, void
 			if (!at)
 				continue;
 			other = at == again ? first : again;
+			fb_buf_reset(&shown);
+			if (at->masked) {
+				fb_buf_puts(&shown, "'***'");
+			} else {
+				fb_buf_putc(&shown, '\'');
+				fb_diag_shorten(&shown, at->value, at->vlen, 40);
+				fb_buf_putc(&shown, '\'');
+			}
 			fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, at->file, at->line, at->col,
 						 "%s: %s is already used by %s (%s); no two %s may "
 						 "share it (x-unique)",
-						 at->path, at->shown, other->file, other->path,
+						 at->path, shown.ptr, other->file, other->path,
 						 at->rtype[0] ? at->rtype : "records"),
-				    at->path, "x-unique", at->shown, "a value no other record has");
+				    at->path, "x-unique", shown.ptr, "a value no other record has");
 		}
 	}
+	fb_buf_release(&shown);
 }
 
 /* ---- export -------------------------------------------------------------------------- */

@@ -42,6 +42,13 @@ struct fb_source {
 	struct fb_repo *repo;
 	git_tree *tree; /* NULL: the working tree */
 	char name[GIT_OID_HEXSZ + 1];
+	/*
+	 * The folder of the last record read, kept open: records are read in
+	 * id order, and neighbours nearly always share a folder, so a read is
+	 * an openat() of a bare name instead of a walk of the whole path.
+	 */
+	struct fb_buf dir;
+	int dirfd;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -240,6 +247,8 @@ int fb_source_worktree(struct fb_source **out, struct fb_repo *r)
 	struct fb_source *s = fb_calloc(1, sizeof(*s));
 	s->repo = r;
 	strcpy(s->name, "working tree");
+	fb_buf_init(&s->dir);
+	s->dirfd = -1;
 	*out = s;
 	return 0;
 }
@@ -248,6 +257,8 @@ static int source_from_commit(struct fb_source **out, struct fb_repo *r, git_com
 			      struct fb_diag *d)
 {
 	struct fb_source *s = fb_calloc(1, sizeof(*s));
+	fb_buf_init(&s->dir);
+	s->dirfd = -1;
 	if (git_commit_tree(&s->tree, c) < 0) {
 		git_diag(d, "cannot read the commit's tree");
 		free(s);
@@ -283,6 +294,8 @@ int fb_source_rev(struct fb_source **out, struct fb_repo *r, const char *rev, st
 		goto out;
 	}
 	s = fb_calloc(1, sizeof(*s));
+	fb_buf_init(&s->dir);
+	s->dirfd = -1;
 	s->repo = r;
 	s->tree = (git_tree *)peeled;
 	peeled = NULL;
@@ -333,7 +346,18 @@ void fb_source_free(struct fb_source *s)
 	if (!s)
 		return;
 	git_tree_free(s->tree);
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	fb_buf_release(&s->dir);
 	free(s);
+}
+
+int fb_source_twin(struct fb_source **out, const struct fb_source *s)
+{
+	*out = NULL;
+	if (s->tree)
+		return FB_ENOTFOUND;
+	return fb_source_worktree(out, s->repo);
 }
 
 const char *fb_source_name(const struct fb_source *s)
@@ -464,7 +488,8 @@ static void walk_dir(struct lister *l, int depth)
 		if (name[0] == '.')
 			continue;
 		fb_buf_setlen(&l->path, base);
-		fb_buf_addf(&l->path, "/%s", name);
+		fb_buf_putc(&l->path, '/');
+		fb_buf_puts(&l->path, name);
 		if (type == DT_UNKNOWN || type == DT_LNK) {
 			fb_buf_setlen(&abs, 0);
 			fb_buf_addf(&abs, "%s/%s", root, l->path.ptr);
@@ -664,17 +689,39 @@ static int read_blob(struct fb_source *s, const git_oid *oid, struct fb_buf *out
 	return 0;
 }
 
+/* An open fd of the folder `path` (repository-relative) lies in, reused while it stays the same. */
+static int folder_fd(struct fb_source *s, const char *path, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+
+	*base = slash ? slash + 1 : path;
+	if (s->dirfd >= 0 && s->dir.len == n && !memcmp(s->dir.ptr, path, n))
+		return s->dirfd;
+	if (s->dirfd >= 0)
+		close(s->dirfd);
+	fb_buf_reset(&s->dir);
+	fb_buf_puts(&s->dir, s->repo->root);
+	fb_buf_putc(&s->dir, '/');
+	fb_buf_add(&s->dir, path, n);
+	s->dirfd = open(s->dir.ptr, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fb_buf_reset(&s->dir);
+	if (s->dirfd >= 0)
+		fb_buf_add(&s->dir, path, n);
+	return s->dirfd;
+}
+
 static int read_worktree(struct fb_source *s, const char *path, struct fb_buf *out,
 			 struct fb_diag *d, bool quiet_missing)
 {
-	struct fb_buf abs = FB_BUF_INIT;
-	int err;
+	const char *base;
+	int dirfd = folder_fd(s, path, &base);
+	int err = dirfd < 0 ? (errno == ENOENT || errno == ENOTDIR ? FB_ENOTFOUND : FB_EIO)
+			    : fb_buf_read_fileat(out, dirfd, base, FB_NODE_MAX_FILE);
 
-	fb_buf_addf(&abs, "%s/%s", s->repo->root, path);
-	err = fb_buf_read_file(out, abs.ptr, FB_NODE_MAX_FILE);
 	if (err == FB_EINVALID) {
 		struct stat st;
-		if (stat(abs.ptr, &st) == 0)
+		if (fstatat(dirfd, base, &st, 0) == 0)
 			fb_doc_too_large(d, path, (size_t)st.st_size);
 	} else if (err == FB_ENOTFOUND) {
 		if (!quiet_missing)
@@ -682,7 +729,6 @@ static int read_worktree(struct fb_source *s, const char *path, struct fb_buf *o
 	} else if (err) {
 		fb_diag_addf(d, FB_SEV_ERROR, path, 1, 1, "cannot read: %s", strerror(errno));
 	}
-	fb_buf_release(&abs);
 	return err;
 }
 

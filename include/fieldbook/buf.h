@@ -61,6 +61,8 @@ void fb_buf_rtrim(struct fb_buf *b);
  * larger than `max` bytes (0: no limit), FB_EIO otherwise; errno is kept.
  */
 int fb_buf_read_file(struct fb_buf *b, const char *path, size_t max);
+/* The same, for `path` relative to the directory `dirfd` (openat). */
+int fb_buf_read_fileat(struct fb_buf *b, int dirfd, const char *path, size_t max);
 
 /*
  * Append `s` as a JSON string literal (quotes included): control characters,
@@ -82,6 +84,8 @@ void *fb_arena_alloc(struct fb_arena *a, size_t n);
 void *fb_arena_calloc(struct fb_arena *a, size_t n);
 char *fb_arena_strndup(struct fb_arena *a, const char *s, size_t n);
 void fb_arena_release(struct fb_arena *a);
+/* Move all of `src`'s memory into `dst` (it lives until `dst` is released). */
+void fb_arena_adopt(struct fb_arena *dst, struct fb_arena *src);
 
 /* A growable list of owned, NUL-terminated strings. */
 struct fb_strvec {

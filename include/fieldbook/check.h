@@ -19,12 +19,12 @@
 #include "store.h"
 
 /*
- * Read, parse and type one record.  `ss` may be NULL (no typing);
- * `scratch` is a buffer the caller reuses.  On success `*out` is the
+ * Read, parse and type one record with its type's schema `s` (NULL: no
+ * typing); `scratch` is a buffer the caller reuses.  On success `*out` is the
  * caller's; FB_ESYNTAX (with diagnostics) when the file does not parse,
  * FB_EINVALID when it parses but breaks a record rule (`*out` is still set).
  */
-int fb_record_load(struct fb_source *src, const struct fb_schemas *ss, const struct fb_entry *e,
+int fb_record_load(struct fb_source *src, const struct fb_schema *s, const struct fb_entry *e,
 		   struct fb_buf *scratch, struct fb_doc **out, struct fb_diag *d);
 
 /*
@@ -54,6 +54,7 @@ struct fb_check_stats {
 
 struct fb_check_opts {
 	bool show_confidential; /* echo x-confidential values in messages */
+	unsigned threads;       /* 0: one per processor (the working tree only) */
 };
 
 /*

@@ -104,6 +104,8 @@ struct fb_validate_opts {
 	bool show_confidential;  /* echo x-confidential values in messages */
 	struct fb_crossref *xr;  /* where x-ref and x-unique go; NULL: not checked */
 	bool xr_quiet;           /* collect for the others' sake, report nothing here */
+	uint64_t order;          /* the record's place in the whole check: of two records
+				    sharing a unique value, the later one is told */
 };
 
 /* Validate; every error goes to `d`.  Returns 0, or FB_EINVALID when errors were added. */
@@ -114,6 +116,8 @@ int fb_schema_validate(const struct fb_schema *s, const struct fb_node *instance
 
 struct fb_crossref *fb_crossref_new(void);
 void fb_crossref_free(struct fb_crossref *xr);
+/* Move every item of `src` into `dst`; `src` is left empty. */
+void fb_crossref_merge(struct fb_crossref *dst, struct fb_crossref *src);
 
 /* Whether record TYPE/ID exists. */
 typedef bool fb_record_exists_fn(const char *type, const char *id, void *ctx);

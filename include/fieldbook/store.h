@@ -64,6 +64,12 @@ int fb_source_rev(struct fb_source **out, struct fb_repo *r, const char *rev, st
  */
 int fb_source_at_time(struct fb_source **out, struct fb_repo *r, time_t t, struct fb_diag *d);
 void fb_source_free(struct fb_source *s);
+/*
+ * A second handle on the same working tree, for another thread (each
+ * source keeps its own open folder).  FB_ENOTFOUND for a revision: libgit2
+ * objects are not shared between threads here.
+ */
+int fb_source_twin(struct fb_source **out, const struct fb_source *s);
 /* "working tree" or the 40-hex commit id a revision source reads. */
 const char *fb_source_name(const struct fb_source *s);
 

@@ -35,7 +35,8 @@ struct fb_ctx {
 	bool show_confidential;
 	bool exact;
 	bool no_cache;
-	bool help; /* --help seen after the command name */
+	bool help;        /* --help seen after the command name */
+	unsigned threads; /* FIELDBOOK_THREADS; 0: one per processor */
 	const struct cli_command *cmd;
 	struct fb_repo *repo;
 	struct fb_diag diag; /* diagnostics waiting to be printed */

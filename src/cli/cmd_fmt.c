@@ -28,7 +28,7 @@ static int fmt_entry(struct fmt_run *run, const struct fb_entry *e)
 	struct fb_ctx *ctx = run->ctx;
 	struct fb_diag load = FB_DIAG_INIT;
 	struct fb_doc *doc = NULL;
-	int err = fb_record_load(run->src, run->ss, e, &run->text, &doc, &load);
+	int err = fb_record_load(run->src, fb_schemas_type(run->ss, e->type), e, &run->text, &doc, &load);
 
 	if (err == FB_EIO || !doc) {
 		/* why it could not be read; an id mismatch alone is validate's business */

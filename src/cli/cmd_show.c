@@ -68,7 +68,7 @@ int cmd_show(int argc, char **argv, struct fb_ctx *ctx)
 		goto out;
 	}
 	fb_schemas_load(&ss, src, &quiet); /* broken schemas are validate's business too */
-	err = fb_record_load(src, ss, e, &text, &doc, &quiet);
+	err = fb_record_load(src, fb_schemas_type(ss, e->type), e, &text, &doc, &quiet);
 	if (err == FB_EIO) {
 		fb_diag_splice(&ctx->diag, &quiet);
 		status = EXIT_ENV;

@@ -84,7 +84,7 @@ static int validate_files(struct fb_ctx *ctx, const char *schema, char **files, 
 			     "x-ref and x-unique are checked only inside a fieldbook repository; "
 			     "skipped here");
 	for (i = 0; i < n; i++) {
-		struct fb_validate_opts vo = {files[i], NULL, NULL, true, NULL, false};
+		struct fb_validate_opts vo = {files[i], NULL, NULL, true, NULL, false, 0};
 		struct fb_doc *doc = NULL;
 		size_t before = ctx->diag.errors;
 		int err = fb_buf_read_file(&text, files[i], 0);
@@ -153,7 +153,7 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	struct fb_check_target *targets = NULL;
 	struct fb_strvec keep = {0};
 	struct fb_check_stats st;
-	struct fb_check_opts copts = {ctx->show_confidential};
+	struct fb_check_opts copts;
 	const char *rev = NULL, *schema = NULL;
 	int format = 0, opt, status = EXIT_OK, err, ntargets;
 
@@ -193,7 +193,8 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	targets = fb_calloc((size_t)ntargets + 1, sizeof(*targets));
 	if ((status = parse_targets(ctx, src, argv + g.optind, ntargets, targets, &keep)))
 		goto out;
-	copts.show_confidential = ctx->show_confidential;
+	copts.show_confidential = ctx->show_confidential; /* global options are all read now */
+	copts.threads = ctx->threads;
 	err = fb_check(src, targets, (size_t)ntargets, &copts, &st, &ctx->diag);
 	if (err == FB_ENOTFOUND) {
 		status = cli_usage_flush(ctx);

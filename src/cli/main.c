@@ -111,6 +111,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	init_context(&ctx);
 
+	if (getenv("FIELDBOOK_THREADS"))
+		ctx.threads = (unsigned)strtoul(getenv("FIELDBOOK_THREADS"), NULL, 10);
 	env_today = getenv("FIELDBOOK_TODAY");
 	if (env_today && *env_today && (status = cli_global_option(&ctx, OPT_TODAY, env_today)))
 		return status;

@@ -121,7 +121,7 @@ static void run_file(size_t which)
 			const struct fb_node *test = tests->kids[t];
 			const struct fb_node *data = fb_node_get(test, "data");
 			bool want = fb_node_get(test, "valid")->num != 0;
-			struct fb_validate_opts o = {"data", NULL, NULL, false, NULL};
+			struct fb_validate_opts o = {"data", NULL, NULL, false, NULL, false, 0};
 			struct fb_diag vd = FB_DIAG_INIT;
 			bool got = fb_schema_validate(fb_schemas_main(ss), data, &o, &vd) == 0;
 
