@@ -39,6 +39,11 @@ fuzz|ci)
 esac
 case $level in
 ci)
+	# the editor cross-checks (tests/cli/t0060-editors.sh): the YAML language
+	# server and ajv from npm, python-jsonschema from Debian
+	has_cmd node || want nodejs
+	has_cmd npm || want npm
+	/usr/bin/python3 -c 'import jsonschema, yaml' 2>/dev/null || want "python3-jsonschema python3-yaml"
 	has_cmd valgrind || want valgrind
 	has_cmd gpg || want gnupg
 	has_cmd ssh-keygen || want openssh-client
