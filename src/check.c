@@ -348,28 +348,38 @@ static bool has_unique(const struct fb_schema *s)
 	return false;
 }
 
-static int check_type(struct checker *c, int t, const char *only_id)
+/*
+ * Check type `t`: all of it (ids == NULL), or the records named in `ids`.
+ * When only some are checked and the type has x-unique fields, the others
+ * are read too -- once, quietly -- so a clash with them is seen.
+ */
+static int check_type(struct checker *c, int t, const char *const *ids, size_t nids)
 {
 	const struct fb_entries *es = listing(c, t, c->main.d);
 	const struct fb_schema *s = fb_schemas_type(c->ss, c->types.v[t]);
-	const struct fb_entry *e;
+	bool *chosen;
 	size_t i;
 	int err = 0;
 
-	if (!only_id)
+	if (!ids)
 		return check_range(c, s, es);
-	e = fb_entries_find(es, only_id);
-	if (!e) {
-		fb_diag_addf(c->main.d, FB_SEV_ERROR, NULL, 0, 0, "no record '%s/%s'", c->types.v[t],
-			     only_id);
-		return FB_ENOTFOUND;
+	chosen = fb_calloc(es->n + 1, sizeof(*chosen));
+	for (i = 0; i < nids && !err; i++) {
+		const struct fb_entry *e = fb_entries_find(es, ids[i]);
+		if (!e) {
+			fb_diag_addf(c->main.d, FB_SEV_ERROR, NULL, 0, 0, "no record '%s/%s'",
+				     c->types.v[t], ids[i]);
+			err = FB_ENOTFOUND;
+		} else if (!chosen[e - es->v]) {
+			chosen[e - es->v] = true;
+			err = check_one(&c->main, s, e, c->order + (size_t)(e - es->v), false);
+		}
 	}
-	err = check_one(&c->main, s, e, c->order + (size_t)(e - es->v), false);
-	/* the others, for x-unique's sake */
 	if (!err && has_unique(s))
 		for (i = 0; i < es->n && !err; i++)
-			if (&es->v[i] != e)
+			if (!chosen[i])
 				err = check_one(&c->main, s, &es->v[i], c->order + i, true);
+	free(chosen);
 	c->order += es->n;
 	return err;
 }
@@ -409,14 +419,38 @@ int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_
 	c.lists = fb_calloc(c.types.n + 1, sizeof(*c.lists));
 	c.listed = fb_calloc(c.types.n + 1, sizeof(*c.listed));
 	c.ids = fb_calloc(c.types.n + 1, sizeof(*c.ids));
-	for (i = 0; i < (n ? n : c.types.n) && !err; i++) {
-		int t = n ? type_index(&c, targets[i].type) : (int)i;
-		if (t < 0) {
-			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "unknown type '%s'", targets[i].type);
-			err = FB_ENOTFOUND;
-			break;
+	if (!n) {
+		for (i = 0; i < c.types.n && !err; i++)
+			err = check_type(&c, (int)i, NULL, 0);
+	} else {
+		/* per type, in the order first named: the whole of it, or its named records */
+		const char **ids = fb_calloc(n + 1, sizeof(*ids));
+		bool *done = fb_calloc(n + 1, sizeof(*done));
+		for (i = 0; i < n && !err; i++) {
+			int t = type_index(&c, targets[i].type);
+			size_t j, nids = 0;
+			bool whole = false;
+			if (done[i])
+				continue;
+			if (t < 0) {
+				fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "unknown type '%s'",
+					     targets[i].type);
+				err = FB_ENOTFOUND;
+				break;
+			}
+			for (j = i; j < n; j++) {
+				if (strcmp(targets[j].type, targets[i].type))
+					continue;
+				done[j] = true;
+				if (targets[j].id)
+					ids[nids++] = targets[j].id;
+				else
+					whole = true;
+			}
+			err = check_type(&c, t, whole ? NULL : ids, nids);
 		}
-		err = check_type(&c, t, n ? targets[i].id : NULL);
+		free(ids);
+		free(done);
 	}
 	if (!err)
 		fb_crossref_check(c.main.xr, exists, &c, d);
