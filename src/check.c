@@ -336,18 +336,6 @@ static int check_range(struct checker *c, const struct fb_schema *s, const struc
 	return err;
 }
 
-/* Whether a type's schema has an x-unique field anywhere below its properties. */
-static bool has_unique(const struct fb_schema *s)
-{
-	size_t i;
-	for (i = 0; s && i < fb_schema_nproperties(s); i++) {
-		const char *name = fb_schema_property_name(s, i);
-		if (fb_schema_xflags(fb_schema_property(s, name, strlen(name))) & FB_X_UNIQUE)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Check type `t`: all of it (ids == NULL), or the records named in `ids`.
  * When only some are checked and the type has x-unique fields, the others
@@ -375,7 +363,7 @@ static int check_type(struct checker *c, int t, const char *const *ids, size_t n
 			err = check_one(&c->main, s, e, c->order + (size_t)(e - es->v), false);
 		}
 	}
-	if (!err && has_unique(s))
+	if (!err && fb_schema_uses_unique(s))
 		for (i = 0; i < es->n && !err; i++)
 			if (!chosen[i])
 				err = check_one(&c->main, s, &es->v[i], c->order + i, true);

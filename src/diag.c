@@ -218,6 +218,10 @@ void fb_diag_shorten(struct fb_buf *out, const char *s, size_t len, size_t max)
 			fb_buf_puts(out, "\\t");
 		else if (cp < 0x20 || cp == 0x7f)
 			fb_buf_addf(out, "\\x%02x", (unsigned)cp);
+		else if (cp == 0x061C || cp == 0x200E || cp == 0x200F ||
+			 (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
+			/* invisible direction marks would reorder the line they are printed in */
+			fb_buf_addf(out, "\\u{%04X}", (unsigned)cp);
 		else
 			fb_buf_add(out, s + at, i - at);
 	}

@@ -640,6 +640,21 @@ static int32_t find_prop(const struct fb_schema *s, const char *key, size_t len,
 	return -1;
 }
 
+/* The schema whose `properties` describe `s`'s objects: itself, or what it refers to. */
+static const struct fb_schema *props_holder(const struct fb_schema *s)
+{
+	uint32_t i;
+	int guard = 0;
+	while (s && !s->nprops && guard++ < MAX_DEPTH) {
+		const struct fb_schema *next = s->ref;
+		for (i = 0; !next && i < s->nall; i++)
+			if (s->all_of[i]->nprops || s->all_of[i]->ref)
+				next = s->all_of[i];
+		s = next;
+	}
+	return s;
+}
+
 /* ---- references -------------------------------------------------------------- */
 
 static int hexval(int c)
@@ -1083,6 +1098,61 @@ const char *fb_schema_xref(const struct fb_schema *s)
 	return NULL;
 }
 
+static bool reaches_unique(const struct fb_schema *s, const struct fb_schema ***seen, size_t *n,
+			   size_t *alloc)
+{
+	const struct fb_schema *next[10];
+	size_t i, k = 0;
+	uint32_t j;
+
+	if (!s || s->is_bool)
+		return false;
+	for (i = 0; i < *n; i++)
+		if ((*seen)[i] == s)
+			return false;
+	FB_GROW(*seen, *n, *alloc);
+	(*seen)[(*n)++] = s;
+	if (s->xflags & FB_X_UNIQUE)
+		return true;
+	next[k++] = s->ref;
+	next[k++] = s->additional;
+	next[k++] = s->items;
+	next[k++] = s->contains;
+	next[k++] = s->then_;
+	next[k++] = s->else_;
+	for (i = 0; i < k; i++)
+		if (reaches_unique(next[i], seen, n, alloc))
+			return true;
+	for (j = 0; j < s->nprops; j++)
+		if (reaches_unique(s->props[j].s, seen, n, alloc))
+			return true;
+	for (j = 0; j < s->npprops; j++)
+		if (reaches_unique(s->pprops[j].s, seen, n, alloc))
+			return true;
+	for (j = 0; j < s->nprefix; j++)
+		if (reaches_unique(s->prefix[j], seen, n, alloc))
+			return true;
+	for (j = 0; j < s->nall; j++)
+		if (reaches_unique(s->all_of[j], seen, n, alloc))
+			return true;
+	for (j = 0; j < s->nany; j++)
+		if (reaches_unique(s->any_of[j], seen, n, alloc))
+			return true;
+	for (j = 0; j < s->none; j++)
+		if (reaches_unique(s->one_of[j], seen, n, alloc))
+			return true;
+	return false;
+}
+
+bool fb_schema_uses_unique(const struct fb_schema *s)
+{
+	const struct fb_schema **seen = NULL;
+	size_t n = 0, alloc = 0;
+	bool found = reaches_unique(s, &seen, &n, &alloc);
+	free(seen);
+	return found;
+}
+
 bool fb_schema_only_string(const struct fb_schema *s)
 {
 	uint32_t i;
@@ -1096,21 +1166,6 @@ bool fb_schema_only_string(const struct fb_schema *s)
 		if (fb_schema_only_string(s->all_of[i]))
 			return true;
 	return false;
-}
-
-/* The schema whose `properties` describe `s`'s objects: itself, or what it refers to. */
-static const struct fb_schema *props_holder(const struct fb_schema *s)
-{
-	uint32_t i;
-	int guard = 0;
-	while (s && !s->nprops && guard++ < MAX_DEPTH) {
-		const struct fb_schema *next = s->ref;
-		for (i = 0; !next && i < s->nall; i++)
-			if (s->all_of[i]->nprops || s->all_of[i]->ref)
-				next = s->all_of[i];
-		s = next;
-	}
-	return s;
 }
 
 size_t fb_schema_nproperties(const struct fb_schema *s)
@@ -1284,12 +1339,33 @@ static void push_index(struct vctx *v, size_t i)
 	fb_pointer_push(v->path, num, (size_t)k);
 }
 
-/* A list of allowed values for a message, cut at ~100 characters. */
-static void list_values(struct fb_buf *out, const struct fb_node *seq)
+/* The allowed string that equals `n` once both are folded (ي/ی, case, digits), if any. */
+static const struct fb_node *folded_match(const struct fb_node *values, const struct fb_node *n)
+{
+	struct fb_buf a = FB_BUF_INIT, b = FB_BUF_INIT;
+	const struct fb_node *found = NULL;
+	uint32_t i;
+	fb_fold(&a, n->str, n->len, FB_FOLD_NOSPACE);
+	for (i = 0; i < values->n && !found; i++) {
+		const struct fb_node *c = values->kids[i];
+		if (c->type != FB_NODE_STR)
+			continue;
+		fb_buf_reset(&b);
+		fb_fold(&b, c->str, c->len, FB_FOLD_NOSPACE);
+		if (a.len == b.len && !memcmp(a.ptr, b.ptr, a.len))
+			found = c;
+	}
+	fb_buf_release(&a);
+	fb_buf_release(&b);
+	return found;
+}
+
+/* A list of allowed values, cut at about `max` bytes (0: never). */
+static void list_values(struct fb_buf *out, const struct fb_node *seq, size_t max)
 {
 	uint32_t i;
 	for (i = 0; i < seq->n; i++) {
-		if (out->len > 100) {
+		if (max && out->len > max) {
 			fb_buf_puts(out, ", …");
 			return;
 		}
@@ -1313,7 +1389,9 @@ struct fb_crossref {
 
 struct xref_item {
 	const char *type, *value, *file, *path;
+	size_t len;
 	unsigned line, col;
+	bool masked;
 };
 
 struct uniq_item {
@@ -1334,7 +1412,7 @@ static const char *xr_file(struct fb_crossref *xr, const char *file)
 	return xr->last_file;
 }
 
-static void collect_ref(struct vctx *v, const char *type, const struct fb_node *n)
+static void collect_ref(struct vctx *v, const char *type, const struct fb_node *n, bool masked)
 {
 	struct fb_crossref *xr = v->o->xr;
 	struct xref_item *it;
@@ -1344,6 +1422,8 @@ static void collect_ref(struct vctx *v, const char *type, const struct fb_node *
 	it = &xr->refs[xr->nrefs++];
 	it->type = type;
 	it->value = fb_arena_strndup(&xr->arena, n->str, n->len);
+	it->len = n->len;
+	it->masked = masked;
 	it->file = xr_file(xr, v->o->file);
 	it->path = fb_arena_strndup(&xr->arena, v->path->ptr, v->path->len);
 	it->line = n->line;
@@ -1411,6 +1491,14 @@ static bool phone_ok(const struct fb_node *n, struct fb_buf *key)
 {
 	size_t i;
 	bool ok;
+
+	fb_buf_reset(key);
+	fb_fold(key, n->str, n->len, FB_FOLD_NOSPACE);
+	for (i = 0; i < key->len; i++) {
+		char c = key->ptr[i];
+		if (!((c >= '0' && c <= '9') || c == '-' || (c == '+' && i == 0)))
+			return false;
+	}
 	fb_buf_reset(key);
 	fb_unique_key(key, n->str, n->len, true);
 	ok = key->len == 11 && key->ptr[0] == '0';
@@ -1419,11 +1507,18 @@ static bool phone_ok(const struct fb_node *n, struct fb_buf *key)
 	return ok;
 }
 
-static bool iso_date_ok(const struct fb_node *n)
+/* format: date, as RFC 3339 full-date; on failure the reason goes to `why`. */
+static bool iso_date_ok(const struct fb_node *n, struct fb_buf *why)
 {
+	static const char *const months[] = {"January", "February", "March",	  "April",
+					     "May",	"June",	    "July",	  "August",
+					     "September", "October", "November", "December"};
 	const char *s = n->str;
 	int y, m, d;
 	size_t i;
+
+	fb_buf_reset(why);
+	fb_buf_puts(why, "is not an ISO date (YYYY-MM-DD)");
 	if (n->len != 10 || s[4] != '-' || s[7] != '-')
 		return false;
 	for (i = 0; i < 10; i++)
@@ -1432,7 +1527,18 @@ static bool iso_date_ok(const struct fb_node *n)
 	y = atoi(s);
 	m = (s[5] - '0') * 10 + s[6] - '0';
 	d = (s[8] - '0') * 10 + s[9] - '0';
-	return m >= 1 && m <= 12 && d >= 1 && d <= fb_gregorian_month_days(y, m);
+	if (m < 1 || m > 12) {
+		fb_buf_reset(why);
+		fb_buf_addf(why, "is no date: month %d out of range 1..12", m);
+		return false;
+	}
+	if (d < 1 || d > fb_gregorian_month_days(y, m)) {
+		fb_buf_reset(why);
+		fb_buf_addf(why, "is no date: %s %d has %d days", months[m - 1], y,
+			    fb_gregorian_month_days(y, m));
+		return false;
+	}
+	return true;
 }
 
 static bool atext(unsigned char c)
@@ -1671,20 +1777,25 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 	size_t count = (s->min_len != ABSENT || s->max_len != ABSENT) ? fb_utf8_count(n->str, n->len)
 								       : 0;
 	char lim[64];
+	bool phone_bad;
 
 	if (s->min_len != ABSENT && (int64_t)count < s->min_len) {
-		snprintf(lim, sizeof(lim), "at least %lld characters", (long long)s->min_len);
+		snprintf(lim, sizeof(lim), "at least %lld character%s", (long long)s->min_len,
+			 s->min_len == 1 ? "" : "s");
 		if (count == 0)
 			verr(v, n, "minLength", n, masked, lim, "must not be empty");
 		else
-			verr(v, n, "minLength", n, masked, lim, "too short: %zu characters, %s",
-			     count, lim);
+			verr(v, n, "minLength", n, masked, lim, "too short: %zu character%s, %s",
+			     count, count == 1 ? "" : "s", lim);
 	}
 	if (s->max_len != ABSENT && (int64_t)count > s->max_len) {
-		snprintf(lim, sizeof(lim), "at most %lld characters", (long long)s->max_len);
+		snprintf(lim, sizeof(lim), "at most %lld character%s", (long long)s->max_len,
+			 s->max_len == 1 ? "" : "s");
 		verr(v, n, "maxLength", n, masked, lim, "too long: %zu characters, %s", count, lim);
 	}
-	if (s->pattern) {
+	/* a phone that is no phone: one error, the specific one (below), not the pattern too */
+	phone_bad = (s->xflags & FB_X_PHONE) && !phone_ok(n, v->scratch);
+	if (s->pattern && !phone_bad) {
 		int m = fb_regex_match(s->pattern, n->str, n->len);
 		if (m != 1)
 			fb_buf_addf(&exp, "a match for %s", s->pattern_node->str);
@@ -1693,23 +1804,20 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 			     "the pattern %s is too expensive to match on this value",
 			     s->pattern_node->str);
 		} else if (m == 0) {
-			struct fb_buf shown = FB_BUF_INIT;
+			struct fb_buf shown = FB_BUF_INIT, pat = FB_BUF_INIT;
 			show_value(&shown, n, masked, true);
-			if (s->title)
-				verr(v, n, "pattern", n, masked, exp.ptr,
-				     "%s is not a valid %s (it must match %s)", shown.ptr, s->title,
-				     s->pattern_node->str);
-			else
-				verr(v, n, "pattern", n, masked, exp.ptr, "%s does not match %s",
-				     shown.ptr, s->pattern_node->str);
+			fb_diag_shorten(&pat, s->pattern_node->str, s->pattern_node->len, 50);
+			verr(v, n, "pattern", n, masked, exp.ptr, "%s does not match the pattern %s",
+			     shown.ptr, pat.ptr);
 			fb_buf_release(&shown);
+			fb_buf_release(&pat);
 		}
 	}
-	if (s->format == FMT_DATE && !iso_date_ok(n)) {
+	if (s->format == FMT_DATE && !iso_date_ok(n, &exp)) {
 		fb_buf_reset(&why);
 		show_value(&why, n, masked, true);
-		verr(v, n, "format", n, masked, "an ISO date (YYYY-MM-DD)",
-		     "%s is not an ISO date (YYYY-MM-DD)", why.ptr);
+		verr(v, n, "format", n, masked, "an ISO date (YYYY-MM-DD)", "%s %s", why.ptr,
+		     exp.ptr);
 	}
 	if (s->format == FMT_EMAIL && !email_ok(n)) {
 		fb_buf_reset(&why);
@@ -1723,12 +1831,14 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 		if (fb_date_parse(n->str, n->len, &day, NULL, &exp) < 0) {
 			fb_buf_reset(&why);
 			show_value(&why, n, masked, true);
+			/* the reason quotes the date: not for a confidential field */
 			verr(v, n, "x-date", n, masked,
 			     "a date such as 1403/05/12, ۱۲ مرداد ۱۴۰۳ or 2024-08-02",
-			     "%s is not a date: %s", why.ptr, exp.ptr);
+			     "%s is not a date%s%s", why.ptr, masked ? "" : ": ",
+			     masked ? "" : exp.ptr);
 		}
 	}
-	if ((s->xflags & FB_X_PHONE) && !phone_ok(n, v->scratch)) {
+	if (phone_bad) {
 		fb_buf_reset(&why);
 		show_value(&why, n, masked, true);
 		verr(v, n, "x-phone", n, masked, "11 digits starting with 0 (or +98)",
@@ -1736,7 +1846,7 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 		     why.ptr);
 	}
 	if (s->xref && v->collect && v->o->xr)
-		collect_ref(v, s->xref, n);
+		collect_ref(v, s->xref, n, masked);
 	fb_buf_release(&exp);
 	fb_buf_release(&why);
 }
@@ -1829,8 +1939,8 @@ static void check_array(const struct fb_schema *s, const struct fb_node *n, stru
 			snprintf(lim, sizeof(lim), "at least %lld matching item%s",
 				 (long long)s->min_contains, s->min_contains == 1 ? "" : "s");
 			verr(v, n, s->min_contains == 1 ? "contains" : "minContains", NULL, masked, lim,
-			     "%lld item%s match 'contains'; %s", (long long)matches,
-			     matches == 1 ? "" : "s", lim);
+			     "%lld item%s 'contains'; %s", (long long)matches,
+			     matches == 1 ? " matches" : "s match", lim);
 		}
 		if (s->max_contains != ABSENT && matches > s->max_contains) {
 			snprintf(lim, sizeof(lim), "at most %lld matching item%s",
@@ -1986,6 +2096,22 @@ static void check_object(const struct fb_schema *s, const struct fb_node *n, str
 			validate(s->deps_schema[i].s, n, v, masked);
 }
 
+/* How many of an object's fields an alternative has properties for. */
+static size_t known_fields(const struct fb_schema *alt, const struct fb_node *n)
+{
+	const struct fb_schema *holder = props_holder(alt);
+	size_t known = 0;
+	uint32_t i, j;
+	if (n->type != FB_NODE_MAP || !holder)
+		return 0;
+	for (i = 0; i < n->n; i++)
+		for (j = 0; j < holder->nprops; j++)
+			if (holder->props[j].len == n->kids[i]->key->len &&
+			    !memcmp(holder->props[j].name, n->kids[i]->key->str, holder->props[j].len))
+				known++;
+	return known;
+}
+
 /* Append a note to the messages of entries [from, to) of a list. */
 static void annotate(struct fb_diag *d, size_t from, const char *note)
 {
@@ -2004,11 +2130,18 @@ static void check_alternatives(struct fb_schema **alts, uint32_t count, bool one
 {
 	struct fb_diag *lists = fb_calloc(count, sizeof(*lists));
 	size_t best = 0, best_shallow = SIZE_MAX, best_errors = SIZE_MAX, first_ok = SIZE_MAX;
+	size_t best_known = 0;
 	uint32_t i, passed = 0;
 	struct fb_buf which = FB_BUF_INIT;
 
+	/*
+	 * The closest alternative: fewest errors about the value itself (a wrong
+	 * type, say), then the one that knows most of its fields, then fewest
+	 * errors in all.
+	 */
 	for (i = 0; i < count; i++) {
 		size_t shallow, errors = trial(alts[i], n, v, masked, &lists[i], &shallow);
+		size_t known = known_fields(alts[i], n);
 		if (errors == 0) {
 			passed++;
 			fb_buf_addf(&which, "%s#%u", passed > 1 ? ", " : "", i + 1);
@@ -2016,10 +2149,13 @@ static void check_alternatives(struct fb_schema **alts, uint32_t count, bool one
 				first_ok = i;
 			if (!one_only)
 				break;
-		} else if (shallow < best_shallow || (shallow == best_shallow && errors < best_errors)) {
+		} else if (shallow < best_shallow ||
+			   (shallow == best_shallow &&
+			    (known > best_known || (known == best_known && errors < best_errors)))) {
 			best = i;
 			best_shallow = shallow;
 			best_errors = errors;
+			best_known = known;
 		}
 	}
 	if (passed == 0) {
@@ -2042,6 +2178,21 @@ static void check_alternatives(struct fb_schema **alts, uint32_t count, bool one
 		fb_diag_release(&lists[i]);
 	free(lists);
 	fb_buf_release(&which);
+}
+
+/* `n` matched the schema under `not`: say what it is and what it must not match. */
+static void not_error(const struct fb_schema *not_, const struct fb_node *n, struct vctx *v,
+		      bool masked)
+{
+	struct fb_buf json = FB_BUF_INIT, got = FB_BUF_INIT, want = FB_BUF_INIT;
+	fb_node_to_json(&json, not_->node, -1, NULL, NULL);
+	fb_buf_puts(&want, "not ");
+	fb_diag_shorten(&want, json.ptr, json.len, 60);
+	show_value(&got, n, masked, true);
+	verr(v, n, "not", n, masked, want.ptr, "%s must not match %s (not)", got.ptr, want.ptr + 4);
+	fb_buf_release(&json);
+	fb_buf_release(&got);
+	fb_buf_release(&want);
 }
 
 static void validate(const struct fb_schema *s, const struct fb_node *n, struct vctx *v,
@@ -2068,14 +2219,21 @@ static void validate(const struct fb_schema *s, const struct fb_node *n, struct 
 		masked = true;
 	bit = type_bit(n);
 	if (s->types && !type_allows(s->types, bit)) {
+		static const enum fb_node_type as_node[] = {FB_NODE_NULL, FB_NODE_BOOL, FB_NODE_INT,
+							    FB_NODE_FLOAT, FB_NODE_STR, FB_NODE_SEQ,
+							    FB_NODE_MAP};
 		struct fb_buf want = FB_BUF_INIT, got = FB_BUF_INIT;
 		size_t k;
 		for (k = 0; k < FB_ARRAY_SIZE(type_names); k++)
 			if (s->types & (1 << k))
-				fb_buf_addf(&want, "%s%s", want.len ? " or " : "", type_names[k]);
+				fb_buf_addf(&want, "%s%s", want.len ? " or " : "",
+					    fb_node_type_phrase(as_node[k]));
 		show_value(&got, n, masked, true);
-		verr(v, n, "type", n, masked, want.ptr, "expected %s, not %s (%s)", want.ptr,
-		     fb_node_type_phrase(n->type), got.ptr);
+		if (n->type == FB_NODE_NULL && n->len == 0)
+			verr(v, n, "type", n, masked, want.ptr, "is empty; expected %s", want.ptr);
+		else
+			verr(v, n, "type", n, masked, want.ptr, "expected %s, not %s (%s)", want.ptr,
+			     fb_node_type_phrase(n->type), got.ptr);
 		type_ok = false;
 		fb_buf_release(&want);
 		fb_buf_release(&got);
@@ -2085,18 +2243,37 @@ static void validate(const struct fb_schema *s, const struct fb_node *n, struct 
 			if (fb_node_equal(n, s->enum_->kids[i]))
 				break;
 		if (i == s->enum_->n) {
-			struct fb_buf list = FB_BUF_INIT, got = FB_BUF_INIT;
-			list_values(&list, s->enum_);
+			struct fb_buf list = FB_BUF_INIT, all = FB_BUF_INIT, got = FB_BUF_INIT;
+			const struct fb_node *near = n->type == FB_NODE_STR ? folded_match(s->enum_, n) : NULL;
+			list_values(&list, s->enum_, 100);
+			list_values(&all, s->enum_, 0);
 			show_value(&got, n, masked, true);
-			verr(v, n, "enum", n, masked, list.ptr, "%s is not one of %s", got.ptr, list.ptr);
+			if (near && !masked)
+				verr(v, n, "enum", n, masked, all.ptr,
+				     "%s is not one of the allowed values; did you mean '%s'? (only "
+				     "case or letter forms differ)",
+				     got.ptr, near->str);
+			else
+				verr(v, n, "enum", n, masked, all.ptr, "%s is not one of %s", got.ptr,
+				     list.ptr);
 			fb_buf_release(&list);
+			fb_buf_release(&all);
 			fb_buf_release(&got);
 		}
 	}
 	if (type_ok && s->const_ && !fb_node_equal(n, s->const_)) {
 		struct fb_buf want = FB_BUF_INIT;
 		show_value(&want, s->const_, false, true);
-		verr(v, n, "const", n, masked, want.ptr, "must be %s", want.ptr);
+		if (type_bit(n) != type_bit(s->const_) && !masked) {
+			struct fb_buf got = FB_BUF_INIT;
+			show_value(&got, n, false, true);
+			verr(v, n, "const", n, masked, want.ptr, "must be %s (%s), not %s (%s)",
+			     want.ptr, fb_node_type_phrase(s->const_->type), got.ptr,
+			     fb_node_type_phrase(n->type));
+			fb_buf_release(&got);
+		} else {
+			verr(v, n, "const", n, masked, want.ptr, "must be %s", want.ptr);
+		}
 		fb_buf_release(&want);
 	}
 	if (n->type == FB_NODE_STR)
@@ -2134,7 +2311,7 @@ static void validate(const struct fb_schema *s, const struct fb_node *n, struct 
 	if (s->not_) {
 		struct fb_diag scratch = FB_DIAG_INIT;
 		if (trial(s->not_, n, v, masked, &scratch, NULL) == 0)
-			verr(v, n, "not", n, masked, NULL, "must not match the schema under 'not'");
+			not_error(s->not_, n, v, masked);
 		fb_diag_release(&scratch);
 	}
 	if (s->if_) {
@@ -2197,6 +2374,9 @@ static int cmp_key(const void *pa, const void *pb)
 	const struct uniq_item *a = pa, *b = pb;
 	size_t n;
 	int c;
+	/* unique within a type: one definition shared by two types is two groups */
+	if ((c = strcmp(a->rtype, b->rtype)))
+		return c;
 	if (a->group != b->group)
 		return a->group < b->group ? -1 : 1;
 	n = a->klen < b->klen ? a->klen : b->klen;
@@ -2216,10 +2396,14 @@ void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists, void
 	for (i = 0; i < xr->nrefs; i++) {
 		const struct xref_item *r = &xr->refs[i];
 		struct fb_buf want = FB_BUF_INIT;
-		if (exists(r->type, r->value, ctx))
+		/* an id has no NUL in it: "c-0001\0-old" names no record */
+		if (strlen(r->value) == r->len && exists(r->type, r->value, ctx))
 			continue;
 		fb_buf_reset(&shown);
-		fb_diag_shorten(&shown, r->value, strlen(r->value), 40);
+		if (r->masked)
+			fb_buf_puts(&shown, "***");
+		else
+			fb_diag_shorten(&shown, r->value, r->len, 40);
 		fb_buf_addf(&want, "the id of a %s record", r->type);
 		fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, r->file, r->line, r->col,
 					 "%s: no %s record '%s' (deleted or renamed? x-ref: %s)",
@@ -2232,6 +2416,7 @@ void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists, void
 	for (i = 0; i < xr->nkeys; i = j) {
 		const struct uniq_item *first = &xr->keys[i];
 		for (j = i + 1; j < xr->nkeys && xr->keys[j].group == first->group &&
+				!strcmp(xr->keys[j].rtype, first->rtype) &&
 				xr->keys[j].klen == first->klen &&
 				!memcmp(xr->keys[j].key, first->key, first->klen);
 		     j++) {
@@ -2244,15 +2429,12 @@ void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists, void
 				continue;
 			other = at == again ? first : again;
 			fb_buf_reset(&shown);
-			if (at->masked) {
-				fb_buf_puts(&shown, "'***'");
-			} else {
-				fb_buf_putc(&shown, '\'');
+			if (at->masked)
+				fb_buf_puts(&shown, "***");
+			else
 				fb_diag_shorten(&shown, at->value, at->vlen, 40);
-				fb_buf_putc(&shown, '\'');
-			}
 			fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, at->file, at->line, at->col,
-						 "%s: %s is already used by %s (%s); no two %s may "
+						 "%s: '%s' is already used by %s (%s); no two %s may "
 						 "share it (x-unique)",
 						 at->path, shown.ptr, other->file, other->path,
 						 at->rtype[0] ? at->rtype : "records"),

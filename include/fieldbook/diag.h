@@ -83,7 +83,8 @@ const char *fb_severity_name(enum fb_severity sev);
 
 /*
  * Shorten a value for a message: at most `max` code points (an ellipsis
- * marks a cut), control characters shown as escapes.  Appends to `out`.
+ * marks a cut), control characters and bidi controls shown as escapes
+ * (\x07, \u{202E}).  Appends to `out`.
  */
 void fb_diag_shorten(struct fb_buf *out, const char *s, size_t len, size_t max);
 

@@ -73,6 +73,8 @@ const struct fb_schema *fb_schema_item(const struct fb_schema *s, size_t index);
 unsigned fb_schema_xflags(const struct fb_schema *s);
 /* The type an x-ref names, or NULL. */
 const char *fb_schema_xref(const struct fb_schema *s);
+/* Whether an x-unique field lies anywhere in what the schema describes. */
+bool fb_schema_uses_unique(const struct fb_schema *s);
 /* Whether the schema allows strings and nothing else. */
 bool fb_schema_only_string(const struct fb_schema *s);
 /* The names of `properties`, in schema order. */

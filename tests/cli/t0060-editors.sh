@@ -451,8 +451,8 @@ test_expect_success 'fieldbook validate --schema types plain digits as editors d
 	fieldbook -C broken schema export contacts >contacts.json &&
 	cp broken/records/contacts/c-9201.yaml . &&
 	test_expect_code 1 fieldbook validate --schema contacts.json c-9201.yaml 2>err &&
-	test_grep "^c-9201.yaml:7:5: error: /phones/0: expected string" err &&
-	test_grep "^c-9201.yaml:8:15: error: /organization: expected string" err
+	test_grep "^c-9201.yaml:7:5: error: /phones/0: expected a string" err &&
+	test_grep "^c-9201.yaml:8:15: error: /organization: expected a string" err
 '
 
 test_done
