@@ -99,7 +99,8 @@ sanitize: deps-test
 demo: deps
 	@$(MAKE) --no-print-directory fieldbook
 	./fieldbook validate
-	./fieldbook query contacts -n 10 2>/dev/null || ./fieldbook validate --format json >/dev/null
+	./fieldbook fmt --check
+	./fieldbook show contacts/c-0002
 
 # libFuzzer targets need clang; each runs FUZZ_TIME seconds on its seed corpus.
 FUZZ_TIME ?= 10

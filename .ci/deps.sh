@@ -44,6 +44,7 @@ ci)
 	has_cmd node || want nodejs
 	has_cmd npm || want npm
 	/usr/bin/python3 -c 'import jsonschema, yaml' 2>/dev/null || want "python3-jsonschema python3-yaml"
+	has_cmd man || want man-db
 	has_cmd valgrind || want valgrind
 	has_cmd gpg || want gnupg
 	has_cmd ssh-keygen || want openssh-client

@@ -57,15 +57,23 @@ _fieldbook()
 		esac
 		return ;;
 	--today|--at|--rev) return ;;
+	--schema) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "show validate help $global" -- "$cur"))
+		COMPREPLY=($(compgen -W "show validate fmt schema help $global" -- "$cur"))
 		return
 	fi
 	case $cmd in
 	show) COMPREPLY=($(compgen -W "--at --format $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
-	validate) COMPREPLY=($(compgen -W "--rev --format $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
-	help) COMPREPLY=($(compgen -W "show validate" -- "$cur")) ;;
+	validate) COMPREPLY=($(compgen -W "--rev --format --schema $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	fmt) COMPREPLY=($(compgen -W "--check $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	schema)
+		if [[ $prev == export ]]; then
+			COMPREPLY=($(compgen -W "$(_fieldbook_types)" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "export" -- "$cur"))
+		fi ;;
+	help) COMPREPLY=($(compgen -W "show validate fmt schema" -- "$cur")) ;;
 	esac
 }
 complete -F _fieldbook fieldbook

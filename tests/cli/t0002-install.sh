@@ -1,0 +1,39 @@
+#!/bin/sh
+test_description='make install puts the binary, the manual and the completion in place'
+. "$(dirname "$0")/lib.sh"
+
+test_expect_success 'make install DESTDIR PREFIX' '
+	make -s -C "$FB_SRCDIR" install DESTDIR="$TRASH/dest" PREFIX=/usr \
+		BUILD="${FB_BUILD#$FB_SRCDIR/}" >out 2>&1 &&
+	test -x dest/usr/bin/fieldbook &&
+	test_path_is_file dest/usr/share/man/man1/fieldbook.1 &&
+	test_path_is_file dest/usr/share/bash-completion/completions/fieldbook &&
+	dest/usr/bin/fieldbook --version >out &&
+	test_grep "^fieldbook [0-9]" out
+'
+
+command -v man >/dev/null && test_set_prereq MAN
+test_expect_success MAN 'the manual renders, and names every command' '
+	MANWIDTH=100 man -l "$FB_SRCDIR/fieldbook.1" >man.txt 2>err &&
+	for c in show validate fmt schema; do
+		test_grep "^   $c" man.txt || return 1
+	done
+'
+
+test_expect_success 'bash completion offers commands, types and records' '
+	fb_demo demo &&
+	cat >complete.sh <<-\EOF &&
+	. "$FB_SRCDIR/src/cli/completion.bash"
+	cd demo
+	COMP_WORDS=(fieldbook ""); COMP_CWORD=1; _fieldbook; echo "${COMPREPLY[*]}"
+	COMP_WORDS=(fieldbook schema export ""); COMP_CWORD=3; _fieldbook; echo "${COMPREPLY[*]}"
+	COMP_WORDS=(fieldbook show contacts/c-000); COMP_CWORD=2; _fieldbook
+	printf "%s\n" "${COMPREPLY[@]}" | sort | head -2
+	EOF
+	bash complete.sh >out &&
+	test_grep "^show validate fmt schema help" out &&
+	test_grep "^assessments contacts counties visits$" out &&
+	test_grep "^contacts/c-0001$" out
+'
+
+test_done
