@@ -60,9 +60,15 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+# every unit test links tests/unit/testdata.c, the helpers they share
+$(BUILD)/tests/testdata.o: tests/unit/testdata.c tests/unit/testdata.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/tests/testdata.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/tests/testdata.o $(LIB) $(PKG_LIBS) \
+		$(shell pkg-config --libs cmocka) -lm
 
 units: $(UNIT_BIN)
 

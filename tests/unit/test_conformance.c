@@ -16,6 +16,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testdata.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +42,7 @@ struct counts {
 };
 
 static struct counts table[FB_ARRAY_SIZE(files)];
-static char suite[4096];
-static bool have_suite;
+static char *suite;
 
 static bool unsupported(const struct fb_diag *d)
 {
@@ -149,8 +150,8 @@ static void run_file(size_t which)
 static void test_file(void **state)
 {
 	size_t which = (size_t)(uintptr_t)*state;
-	if (!have_suite) {
-		print_message("# SKIP ../shared/jsonschema-suite not found\n");
+	if (!have_shared) {
+		skip_without_shared();
 		return;
 	}
 	run_file(which);
@@ -161,7 +162,7 @@ static int print_table(void **state)
 	struct counts total = {0, 0, 0};
 	size_t i;
 	(void)state;
-	if (!have_suite)
+	if (!have_shared)
 		return 0;
 	print_message("# %-32s %5s %5s %5s\n", "file", "pass", "fail", "skip");
 	for (i = 0; i < FB_ARRAY_SIZE(files); i++) {
@@ -178,21 +179,23 @@ static int print_table(void **state)
 int main(void)
 {
 	struct CMUnitTest tests[FB_ARRAY_SIZE(files)];
-	const char *src = getenv("FB_SRCDIR");
-	FILE *probe;
+	char *names[FB_ARRAY_SIZE(files)];
 	size_t i;
+	int failed;
 
-	snprintf(suite, sizeof(suite), "%s/../shared/jsonschema-suite/draft2020-12",
-		 src ? src : ".");
-	probe = fopen(suite, "r");
-	have_suite = probe != NULL;
-	if (probe)
-		fclose(probe);
+	suite = path_under("../shared/jsonschema-suite/draft2020-12");
 	for (i = 0; i < FB_ARRAY_SIZE(files); i++) {
+		struct fb_buf name = FB_BUF_INIT;
+		fb_buf_addf(&name, "test_shared_%s", files[i]);
 		tests[i] = (struct CMUnitTest)cmocka_unit_test_prestate(test_file,
 									(void *)(uintptr_t)i);
-		tests[i].name = files[i];
+		tests[i].name = names[i] = fb_buf_detach(&name, NULL);
 	}
-	return _cmocka_run_group_tests("conformance", tests, FB_ARRAY_SIZE(files), NULL,
-				       print_table);
+	/* the table once every file ran: the last test's teardown prints it */
+	tests[FB_ARRAY_SIZE(files) - 1].teardown_func = print_table;
+	failed = testdata_run("conformance", tests, FB_ARRAY_SIZE(files));
+	for (i = 0; i < FB_ARRAY_SIZE(files); i++)
+		free(names[i]);
+	free(suite);
+	return failed;
 }
