@@ -91,6 +91,7 @@ deps-test:
 # FIELDBOOK is the binary under test, SHARED the read-only ../shared folder.
 _check: fieldbook units
 	@CMOCKA_MESSAGE_OUTPUT=TAP FIELDBOOK="$(CURDIR)/$(BIN)" FB_SRCDIR="$(CURDIR)" \
+	FB_SANITIZE="$(SAN_CFLAGS)" \
 	FB_BUILD="$(CURDIR)/$(BUILD)" \
 	prove $(PROVE_FLAGS) --exec '' $(UNIT_BIN) $(addprefix ./,$(CLI_TESTS))
 

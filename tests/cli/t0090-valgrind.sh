@@ -1,0 +1,40 @@
+#!/bin/sh
+test_description='valgrind: no invalid access, no leak, on the main commands'
+. "$(dirname "$0")/lib.sh"
+
+# valgrind cannot run an AddressSanitizer build; make sanitize sets FB_SANITIZE
+command -v valgrind >/dev/null && test -z "${FB_SANITIZE:-}" && test_set_prereq VALGRIND
+
+vg() {
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=99 "$FIELDBOOK" "$@" >/dev/null 2>vg.err
+	code=$?
+	if test $code = 99 || grep -q "^==" vg.err; then
+		cat vg.err >&2
+		return 1
+	fi
+	return 0
+}
+
+test_expect_success VALGRIND 'setup' '
+	fb_demo demo &&
+	printf "id: c-0999\nname: x\nrole: imam\ncounty: nowhere\nstatus: active\n" \
+		>demo/records/contacts/c-0999.yaml
+'
+
+test_expect_success VALGRIND 'validate, with errors and in JSON' '
+	vg -C demo validate &&
+	vg -C demo validate --format json contacts &&
+	vg -C demo validate --rev HEAD visits
+'
+
+test_expect_success VALGRIND 'show, fmt, schema export, validate --schema' '
+	vg -C demo show contacts/c-0002 --format json &&
+	vg -C demo show contacts/c-0002 --at HEAD &&
+	vg -C demo fmt --check &&
+	vg -C demo schema export visits &&
+	"$FIELDBOOK" -C demo schema export contacts >contacts.json &&
+	vg validate --schema contacts.json demo/records/contacts/c-0001.yaml
+'
+
+test_done
