@@ -606,6 +606,12 @@ static void emit_seq(struct fmt *f, const struct fb_node *seq, unsigned indent, 
 			}
 			indent_to(f, indent);
 		}
+		if (fb_node_is_scalar(item) && item->type == FB_NODE_NULL && item->start == item->end) {
+			fb_buf_putc(f->out, '-'); /* an empty item: no space after the dash */
+			emit_trail(f, e->trail);
+			fb_buf_putc(f->out, '\n');
+			continue;
+		}
 		fb_buf_puts(f->out, "- ");
 		emit_empty_or_nested(f, item, indent, e->trail, true);
 	}
