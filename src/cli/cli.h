@@ -127,5 +127,6 @@ int cmd_show(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_validate(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_schema(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_fmt(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_query(int argc, char **argv, struct fb_ctx *ctx);
 
 #endif

@@ -26,6 +26,20 @@ const struct cli_command cli_commands[] = {
 	 "  --format FORMAT  text (default) or json\n"
 	 "  --schema SCHEMA  outside a repository: check YAML or JSON files against one schema\n"
 	 "  TARGET           TYPE, TYPE/ID or a path to a record file (default: all)\n"},
+	{"query", cmd_query,
+	 "query TYPE [EXPR] [-w EXPR]... [-q TEXT] [-f FIELDS] [-s [-]FIELD]... [-n N] [-c]\n"
+	 "       [-g FIELD] [--at REV|DATE] [--format table|yaml|json|csv|tsv|ids]",
+	 "select records with an expression (see fieldbook(1), QUERY EXPRESSIONS)",
+	 "  EXPR             e.g. \"county = jiroft and role = party-member\"\n"
+	 "  -w EXPR          another condition, ANDed (repeatable)\n"
+	 "  -q TEXT          quick search: every word somewhere in the record's text\n"
+	 "  -f FIELDS        columns: id,name,county.name (with -g: count(), avg(PATH), ...)\n"
+	 "  -s [-]FIELD      sort (descending with -); repeat for more keys\n"
+	 "  -n N             at most N rows\n"
+	 "  -c               print the number of matching records\n"
+	 "  -g FIELD         group by FIELD: one row per value, with count\n"
+	 "  --at REV|DATE    the records as they were at a revision or the end of a day\n"
+	 "  --format FORMAT  table (default), yaml, json, csv, tsv or ids\n"},
 	{"fmt", cmd_fmt, "fmt [--check] [TARGET...]",
 	 "rewrite records into the canonical layout, keeping every comment",
 	 "  --check          change nothing; list the files that would change (exit 1 if any)\n"
