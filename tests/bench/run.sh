@@ -17,6 +17,8 @@ DIR=${BENCH_DIR:-$PWD/bench-data/100k}
 RUNS=${RUNS:-7}
 what=${1:-all}
 
+command -v recsel >/dev/null || echo "bench: recsel missing (apt-get install recutils): skipped" >&2
+command -v rg >/dev/null || echo "bench: rg missing (apt-get install ripgrep): skipped" >&2
 command -v hyperfine >/dev/null || {
 	echo "bench: hyperfine is needed (apt-get install hyperfine)" >&2
 	exit 1
@@ -62,4 +64,49 @@ if [ "$what" = validate ] || [ "$what" = all ]; then
 	echo "peak memory: floor $(peak "$BIN/floor" "$DIR/records") MB," \
 		"validate $(peak "$FB" -C "$DIR" validate) MB," \
 		"validate (1 thread) $(FIELDBOOK_THREADS=1 peak "$FB" -C "$DIR" validate) MB"
+fi
+
+# recfiles equivalent to the records, written by fieldbook itself (dates in ISO,
+# which recsel can compare), once per data set
+recfiles() {
+	[ -f "$DIR/contacts.rec" ] && [ -f "$DIR/visits.rec" ] && return
+	echo "bench: writing the equivalent recfiles" >&2
+	"$FB" -C "$DIR" query contacts -f id,name,role,county,status --format tsv |
+		awk -F'\t' 'NR > 1 { printf "id: %s\nname: %s\nrole: %s\ncounty: %s\nstatus: %s\n\n", $1, $2, $3, $4, $5 }' \
+		>"$DIR/contacts.rec"
+	"$FB" -C "$DIR" --calendar gregorian query visits -f id,date,county,kind |
+		awk 'NR > 1 { printf "id: %s\ndate: %s\ncounty: %s\nkind: %s\n\n", $1, $2, $3, $4 }' \
+		>"$DIR/visits.rec"
+}
+
+if [ "$what" = query ] || [ "$what" = all ]; then
+	recfiles
+	name_re='علی'
+	echo
+	echo "== a regex on contacts' names: $name_re"
+	set -- "$BIN/floor $DIR/records/contacts" \
+		"$FB -C $DIR query contacts 'name ~ $name_re' --format ids" \
+		"env FIELDBOOK_THREADS=1 $FB -C $DIR query contacts 'name ~ $name_re' --format ids"
+	command -v rg >/dev/null && set -- "$@" "rg -l --no-ignore '^name: .*$name_re' $DIR/records/contacts"
+	command -v recsel >/dev/null && set -- "$@" "recsel -e 'name ~ \"$name_re\"' -P id $DIR/contacts.rec"
+	hyperfine -N -w 1 -r "$RUNS" --export-json /tmp/fb-bench-q1.json "$@" >/dev/null
+	table /tmp/fb-bench-q1.json
+	echo "matches: fieldbook $("$FB" -C "$DIR" query contacts "name ~ $name_re" -c)," \
+		"recsel $(recsel -e "name ~ \"$name_re\"" -c "$DIR/contacts.rec" 2>/dev/null)," \
+		"rg $(rg -l --no-ignore "^name: .*$name_re" "$DIR/records/contacts" 2>/dev/null | wc -l)" \
+		"(rg and recsel do not fold ي/ی: they find fewer)"
+
+	echo
+	echo "== a date range on visits: Farvardin to Khordad 1403 (2024-03-20 to 2024-06-20)"
+	set -- "$BIN/floor $DIR/records/visits" \
+		"$FB -C $DIR query visits 'date >= 1403/01/01 and date <= 1403/03/31' --format ids" \
+		"env FIELDBOOK_THREADS=1 $FB -C $DIR query visits 'date >= 1403/01/01 and date <= 1403/03/31' --format ids"
+	command -v rg >/dev/null && set -- "$@" "rg -l --no-ignore '^date: 1403/0[123]/' $DIR/records/visits"
+	command -v recsel >/dev/null && set -- "$@" "recsel -e \"date >> '2024-03-19' && date << '2024-06-21'\" -P id $DIR/visits.rec"
+	hyperfine -N -w 1 -r "$RUNS" --export-json /tmp/fb-bench-q2.json "$@" >/dev/null
+	table /tmp/fb-bench-q2.json
+	echo "matches: fieldbook $("$FB" -C "$DIR" query visits 'date >= 1403/01/01 and date <= 1403/03/31' -c)," \
+		"recsel $(recsel -e "date >> '2024-03-19' && date << '2024-06-21'" -c "$DIR/visits.rec" 2>/dev/null)," \
+		"rg $(rg -l --no-ignore '^date: 1403/0[123]/' "$DIR/records/visits" 2>/dev/null | wc -l)" \
+		"(rg sees only one way of writing a date)"
 fi
