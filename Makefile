@@ -107,7 +107,8 @@ demo: deps
 	@$(MAKE) --no-print-directory fieldbook
 	./fieldbook validate
 	./fieldbook fmt --check
-	./fieldbook show contacts/c-0002
+	./fieldbook query contacts -g county -s -count
+	./fieldbook query visits 'follow_ups.status = open' -f id,date,county -s -date -n 10
 
 # libFuzzer targets need clang; each runs FUZZ_TIME seconds on its seed corpus.
 FUZZ_TIME ?= 10

@@ -53,6 +53,7 @@ _fieldbook()
 	--format)
 		case $cmd in
 		show) COMPREPLY=($(compgen -W "yaml json" -- "$cur")) ;;
+		query) COMPREPLY=($(compgen -W "table yaml json csv tsv ids" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		esac
 		return ;;
@@ -60,11 +61,12 @@ _fieldbook()
 	--schema) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "show validate fmt schema help $global" -- "$cur"))
+		COMPREPLY=($(compgen -W "query show validate fmt schema help $global" -- "$cur"))
 		return
 	fi
 	case $cmd in
 	show) COMPREPLY=($(compgen -W "--at --format $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	query) COMPREPLY=($(compgen -W "-w -q -f -s -n -c -g --at --format $global $(_fieldbook_types)" -- "$cur")) ;;
 	validate) COMPREPLY=($(compgen -W "--rev --format --schema $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
 	fmt) COMPREPLY=($(compgen -W "--check $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
 	schema)
@@ -73,7 +75,7 @@ _fieldbook()
 		else
 			COMPREPLY=($(compgen -W "export" -- "$cur"))
 		fi ;;
-	help) COMPREPLY=($(compgen -W "show validate fmt schema" -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W "query show validate fmt schema" -- "$cur")) ;;
 	esac
 }
 complete -F _fieldbook fieldbook

@@ -15,7 +15,7 @@ test_expect_success 'make install DESTDIR PREFIX' '
 command -v man >/dev/null && test_set_prereq MAN
 test_expect_success MAN 'the manual renders, and names every command' '
 	MANWIDTH=100 man -l "$FB_SRCDIR/fieldbook.1" >man.txt 2>err &&
-	for c in show validate fmt schema; do
+	for c in query show validate fmt schema; do
 		test_grep "^   $c" man.txt || return 1
 	done
 '
@@ -31,7 +31,7 @@ test_expect_success 'bash completion offers commands, types and records' '
 	printf "%s\n" "${COMPREPLY[@]}" | sort | head -2
 	EOF
 	bash complete.sh >out &&
-	test_grep "^show validate fmt schema help" out &&
+	test_grep "^query show validate fmt schema help" out &&
 	test_grep "^assessments contacts counties visits$" out &&
 	test_grep "^contacts/c-0001$" out
 '
