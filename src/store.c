@@ -25,10 +25,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <git2.h>
-
 #include <fieldbook/node.h>
 #include <fieldbook/store.h>
+
+#include "repo.h"
 
 #define MAX_FOLDER_DEPTH 16
 
@@ -36,6 +36,8 @@ struct fb_repo {
 	char *root;
 	git_repository *git;
 	bool git_init;
+	bool bare;
+	char *git_dir;
 };
 
 struct fb_source {
@@ -49,6 +51,12 @@ struct fb_source {
 	 */
 	struct fb_buf dir;
 	int dirfd;
+	struct overlay {
+		char *path;
+		char *text; /* NULL: hidden */
+		size_t len;
+	} *over;
+	size_t nover, over_alloc;
 };
 
 /* ---- small helpers ---------------------------------------------------- */
@@ -71,7 +79,7 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n >= m && !memcmp(s + n - m, suffix, m);
 }
 
-static void git_diag(struct fb_diag *d, const char *what)
+void fb_git_diag(struct fb_diag *d, const char *what)
 {
 	const git_error *e = git_error_last();
 	fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s: %s", what,
@@ -162,6 +170,7 @@ void fb_repo_free(struct fb_repo *r)
 	if (r->git_init)
 		git_libgit2_shutdown();
 	free(r->root);
+	free(r->git_dir);
 	free(r);
 }
 
@@ -179,7 +188,7 @@ static int open_git(struct fb_repo *r, struct fb_diag *d)
 		r->git_init = true;
 	}
 	if (git_repository_open(&r->git, r->root) < 0) {
-		git_diag(d, "cannot open the git repository");
+		fb_git_diag(d, "cannot open the git repository");
 		return FB_EIO;
 	}
 	return 0;
@@ -240,6 +249,50 @@ out:
 	return err;
 }
 
+git_repository *fb_repo_git(struct fb_repo *r, struct fb_diag *d)
+{
+	return open_git(r, d) < 0 ? NULL : r->git;
+}
+
+int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d)
+{
+	struct fb_repo *r = fb_calloc(1, sizeof(*r));
+	const char *path;
+
+	*out = NULL;
+	git_libgit2_init();
+	r->git_init = true;
+	if (git_repository_open_ext(&r->git, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
+		fb_git_diag(d, "cannot open the git repository of this hook");
+		fb_repo_free(r);
+		return FB_ENOTFOUND;
+	}
+	r->bare = git_repository_is_bare(r->git);
+	path = r->bare ? git_repository_path(r->git) : git_repository_workdir(r->git);
+	r->root = fb_strdup(path);
+	if (strlen(r->root) > 1 && r->root[strlen(r->root) - 1] == '/')
+		r->root[strlen(r->root) - 1] = '\0';
+	*out = r;
+	return 0;
+}
+
+bool fb_repo_is_bare(const struct fb_repo *r)
+{
+	return r->bare;
+}
+
+const char *fb_repo_git_dir(struct fb_repo *r, struct fb_diag *d)
+{
+	if (!r->git_dir) {
+		if (open_git(r, d) < 0)
+			return NULL;
+		r->git_dir = fb_strdup(git_repository_path(r->git));
+		if (strlen(r->git_dir) > 1 && r->git_dir[strlen(r->git_dir) - 1] == '/')
+			r->git_dir[strlen(r->git_dir) - 1] = '\0';
+	}
+	return r->git_dir;
+}
+
 /* ---- sources ------------------------------------------------------------- */
 
 int fb_source_worktree(struct fb_source **out, struct fb_repo *r)
@@ -260,7 +313,7 @@ static int source_from_commit(struct fb_source **out, struct fb_repo *r, git_com
 	fb_buf_init(&s->dir);
 	s->dirfd = -1;
 	if (git_commit_tree(&s->tree, c) < 0) {
-		git_diag(d, "cannot read the commit's tree");
+		fb_git_diag(d, "cannot read the commit's tree");
 		free(s);
 		return FB_EIO;
 	}
@@ -343,12 +396,18 @@ int fb_source_at_time(struct fb_source **out, struct fb_repo *r, time_t t, struc
 
 void fb_source_free(struct fb_source *s)
 {
+	size_t i;
 	if (!s)
 		return;
 	git_tree_free(s->tree);
 	if (s->dirfd >= 0)
 		close(s->dirfd);
 	fb_buf_release(&s->dir);
+	for (i = 0; i < s->nover; i++) {
+		free(s->over[i].path);
+		free(s->over[i].text);
+	}
+	free(s->over);
 	free(s);
 }
 
@@ -358,6 +417,33 @@ int fb_source_twin(struct fb_source **out, const struct fb_source *s)
 	if (s->tree)
 		return FB_ENOTFOUND;
 	return fb_source_worktree(out, s->repo);
+}
+
+void fb_source_overlay(struct fb_source *s, const char *path, const char *text, size_t len)
+{
+	struct overlay *o = NULL;
+	size_t i;
+	for (i = 0; i < s->nover; i++)
+		if (!strcmp(s->over[i].path, path))
+			o = &s->over[i];
+	if (!o) {
+		FB_GROW(s->over, s->nover, s->over_alloc);
+		o = &s->over[s->nover++];
+		o->path = fb_strdup(path);
+	} else {
+		free(o->text);
+	}
+	o->text = text ? fb_strndup(text, len) : NULL;
+	o->len = len;
+}
+
+static const struct overlay *overlay_of(const struct fb_source *s, const char *path)
+{
+	size_t i;
+	for (i = 0; i < s->nover; i++)
+		if (!strcmp(s->over[i].path, path))
+			return &s->over[i];
+	return NULL;
 }
 
 const char *fb_source_name(const struct fb_source *s)
@@ -394,6 +480,11 @@ static enum name_kind classify_name(const char *name)
 	memcpy(stem, name, n - 5);
 	stem[n - 5] = '\0';
 	return fb_id_valid(stem) ? NAME_RECORD : NAME_BAD_ID;
+}
+
+bool fb_is_record_name(const char *name)
+{
+	return classify_name(name) == NAME_RECORD;
 }
 
 struct lister {
@@ -572,6 +663,43 @@ static void walk_tree(struct lister *l, git_tree *tree, int depth)
 	fb_buf_setlen(&l->path, base);
 }
 
+/* Hidden files leave the listing; laid-over records of this type join it. */
+static void apply_overlay(struct lister *l)
+{
+	struct fb_source *s = l->src;
+	size_t i, keep = 0, n = strlen(l->type);
+
+	if (!s->nover)
+		return;
+	for (i = 0; i < l->out->n; i++) {
+		const struct overlay *o = overlay_of(s, l->out->v[i].path);
+		if (o && !o->text) {
+			free(l->out->v[i].type);
+			free(l->out->v[i].id);
+			free(l->out->v[i].path);
+			continue;
+		}
+		l->out->v[keep++] = l->out->v[i];
+	}
+	l->out->n = keep;
+	for (i = 0; i < s->nover; i++) {
+		const char *p = s->over[i].path, *name;
+		bool listed = false;
+		size_t k;
+		if (!s->over[i].text || strncmp(p, "records/", 8) || strncmp(p + 8, l->type, n) ||
+		    p[8 + n] != '/')
+			continue;
+		for (k = 0; k < l->out->n && !listed; k++)
+			listed = !strcmp(l->out->v[k].path, p);
+		if (listed)
+			continue;
+		name = strrchr(p, '/') + 1;
+		fb_buf_reset(&l->path);
+		fb_buf_add(&l->path, p, (size_t)(name - p - 1));
+		take_name(l, name, NULL);
+	}
+}
+
 static int cmp_entry(const void *pa, const void *pb)
 {
 	const struct fb_entry *a = pa, *b = pb;
@@ -625,7 +753,7 @@ int fb_source_list(struct fb_source *s, const char *type, struct fb_entries *out
 		if (git_tree_entry_bypath(&te, s->tree, l.path.ptr) == 0 &&
 		    git_tree_entry_type(te) == GIT_OBJECT_TREE) {
 			if (git_tree_lookup(&sub, s->repo->git, git_tree_entry_id(te)) < 0) {
-				git_diag(d, "cannot read the records folder");
+				fb_git_diag(d, "cannot read the records folder");
 				err = FB_EIO;
 			} else {
 				walk_tree(&l, sub, 0);
@@ -634,6 +762,7 @@ int fb_source_list(struct fb_source *s, const char *type, struct fb_entries *out
 		git_tree_free(sub);
 		git_tree_entry_free(te);
 	}
+	apply_overlay(&l);
 	dedupe(&l);
 	fb_buf_release(&l.path);
 	return err;
@@ -735,6 +864,14 @@ static int read_worktree(struct fb_source *s, const char *path, struct fb_buf *o
 int fb_source_read(struct fb_source *s, const struct fb_entry *e, struct fb_buf *out,
 		   struct fb_diag *d)
 {
+	const struct overlay *o = s->nover ? overlay_of(s, e->path) : NULL;
+	if (o) {
+		fb_buf_reset(out);
+		if (!o->text)
+			return FB_ENOTFOUND;
+		fb_buf_add(out, o->text, o->len);
+		return 0;
+	}
 	if (e->has_oid && s->tree) {
 		git_oid oid;
 		memcpy(oid.id, e->oid, sizeof(oid.id));
@@ -746,9 +883,17 @@ int fb_source_read(struct fb_source *s, const struct fb_entry *e, struct fb_buf 
 int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *out,
 			struct fb_diag *d)
 {
+	const struct overlay *o = s->nover ? overlay_of(s, path) : NULL;
 	git_tree_entry *te;
 	int err;
 
+	if (o) {
+		fb_buf_reset(out);
+		if (!o->text)
+			return FB_ENOTFOUND;
+		fb_buf_add(out, o->text, o->len);
+		return 0;
+	}
 	if (!s->tree)
 		return read_worktree(s, path, out, d, true);
 	if (git_tree_entry_bypath(&te, s->tree, path) < 0)

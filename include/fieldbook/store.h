@@ -31,8 +31,18 @@ struct fb_source;
  */
 int fb_repo_discover(struct fb_repo **out, const char *start, struct fb_diag *d);
 void fb_repo_free(struct fb_repo *r);
-/* The absolute path of the work tree's top, without a trailing slash. */
+/* The absolute path of the work tree's top, without a trailing slash (the git folder when bare). */
 const char *fb_repo_root(const struct fb_repo *r);
+
+/*
+ * Open the repository git runs a hook in: GIT_DIR, GIT_OBJECT_DIRECTORY and
+ * GIT_ALTERNATE_OBJECT_DIRECTORIES (a push's quarantine) are honoured, and a
+ * bare repository is fine; only revisions can be read from it.
+ */
+int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d);
+bool fb_repo_is_bare(const struct fb_repo *r);
+/* The git folder (.git, or the bare repository), absolute; NULL when git cannot open it. */
+const char *fb_repo_git_dir(struct fb_repo *r, struct fb_diag *d);
 
 /* One record file. */
 struct fb_entry {
@@ -78,6 +88,18 @@ const char *fb_source_name(const struct fb_source *s);
  * `_`), sorted.  A folder under records/ without a schema is an error in `d`.
  */
 int fb_source_types(struct fb_source *s, struct fb_strvec *out, struct fb_diag *d);
+
+/*
+ * Lay a file over the source: reading and listing then see `text` at
+ * `path` (repository-relative) instead of what the source holds, or no file
+ * at all when `text` is NULL.  Used to check a record before it is written,
+ * a tree with one file gone, or the tree a commit will make.  The source
+ * keeps a copy.
+ */
+void fb_source_overlay(struct fb_source *s, const char *path, const char *text, size_t len);
+
+/* Whether a file name under records/TYPE/ is a record (SPEC §1: *.yaml with a valid id). */
+bool fb_is_record_name(const char *name);
 
 /* Every file name in schemas/ ending in .yaml (types and `_` shared files), sorted. */
 int fb_source_schema_files(struct fb_source *s, struct fb_strvec *out);

@@ -1,0 +1,90 @@
+/*
+ * History: committing record changes through libgit2 (and, later, reading
+ * history back).
+ *
+ * A commit takes HEAD's tree and replaces only fieldbook's own paths --
+ * records/, schemas/, fieldbook.yaml -- with what the working tree holds
+ * (git_tree_create_updated), so files a user staged for other reasons are
+ * neither committed nor unstaged.  The resulting tree is checked before the
+ * commit is made; the branch moves by compare-and-swap, and when it moved
+ * meanwhile (a git commit in between) the commit is rebuilt on the new
+ * HEAD.  Locks held by another git are retried with backoff; a lock that
+ * stays is reported with its path, never waited on forever.  fieldbook's
+ * own writers serialise on an flock() of .git/fieldbook.lock, which the
+ * kernel releases when a process dies, so it is never stale.
+ */
+#ifndef FIELDBOOK_VCS_H
+#define FIELDBOOK_VCS_H
+
+#include <stdbool.h>
+
+#include "check.h"
+#include "diag.h"
+#include "store.h"
+
+struct fb_ident {
+	char *name, *email;
+	int64_t time;   /* seconds since the epoch */
+	int offset;     /* minutes east of UTC */
+};
+
+void fb_ident_release(struct fb_ident *id);
+
+/*
+ * Who makes a commit, as git decides: the author from `author_arg` ("NAME
+ * <EMAIL>"), else GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else user.name and
+ * user.email of git config; the committer from GIT_COMMITTER_*, else git
+ * config, else the author.  GIT_AUTHOR_DATE and GIT_COMMITTER_DATE ("@1700000000
+ * +0330", "1700000000 +0330" or ISO 8601) fix the times.  FB_ENOTFOUND with
+ * a diagnostic saying how to set an identity when there is none.
+ */
+int fb_ident_resolve(struct fb_repo *r, const char *author_arg, struct fb_ident *author,
+		     struct fb_ident *committer, struct fb_diag *d);
+
+/* Wait (at most `timeout_ms`) for fieldbook's writer lock. */
+int fb_repo_lock(struct fb_repo *r, int timeout_ms, struct fb_diag *d);
+void fb_repo_unlock(struct fb_repo *r);
+
+/* The private folder under .git where fieldbook keeps edit buffers and drafts (mode 0700). */
+int fb_repo_private_dir(struct fb_repo *r, const char *sub, struct fb_buf *out, struct fb_diag *d);
+
+struct fb_commit_opts {
+	const char *message;      /* -m; NULL: made from the changes */
+	const struct fb_strvec *targets; /* repository-relative paths or folders; NULL: all of ours */
+	const char *author_arg;   /* --author */
+	bool sign;                /* --sign, or commit.gpgsign */
+	bool show_confidential;   /* for the field list of the message */
+	bool check;               /* validate the resulting tree (always, but in tests of the refusal path) */
+};
+
+struct fb_commit_result {
+	char id[41];          /* the new commit */
+	size_t added, modified, removed;
+	char *message;
+};
+
+/*
+ * Commit what the working tree changed in fieldbook's paths (or in
+ * `o->targets`) on top of HEAD.  FB_ENOTFOUND: nothing to commit;
+ * FB_EINVALID: the resulting tree does not validate (every problem in `d`);
+ * FB_EIO: git failed or a lock stayed held.  The caller holds the writer
+ * lock.
+ */
+int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_commit_result *res,
+		  struct fb_diag *d);
+void fb_commit_result_release(struct fb_commit_result *res);
+
+/*
+ * Check the tree that `git commit` is about to make (the index): every
+ * problem to `d`; FB_EINVALID when there is one.
+ */
+int fb_vcs_check_index(struct fb_repo *r, struct fb_check_stats *st, struct fb_diag *d);
+
+/*
+ * Check what a push brings (git's pre-receive: "OLD NEW REF" lines): every
+ * new commit's tree.  Problems are reported per commit in `d`; FB_EINVALID
+ * when one is invalid.
+ */
+int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d);
+
+#endif

@@ -1,0 +1,1125 @@
+/*
+ * History through libgit2: committing (see vcs.h) and the hooks' checks.
+ *
+ * A commit, step by step, under fieldbook's writer lock (taken by the
+ * caller):
+ *   1. read HEAD (or an unborn branch);
+ *   2. diff HEAD's tree against the working tree, limited to records/,
+ *      schemas/ and fieldbook.yaml, keeping record files by SPEC §1's rules;
+ *      of those, the targets are what this commit takes;
+ *   3. check the tree the commit will make.  The working tree differs from
+ *      it only where changes are left out of this commit, so the check reads
+ *      the working tree (fast, on every core) with HEAD's version laid over
+ *      each left-out path (fb_source_overlay);
+ *   4. make the tree: HEAD's, with the targets' blobs upserted or removed
+ *      (git_tree_create_updated: nothing else of HEAD or the index moves);
+ *   5. write the commit (signed when asked: gpg or ssh-keygen, fed the
+ *      commit buffer), then move the branch by compare-and-swap; if another
+ *      writer moved it first, start again from 1;
+ *   6. bring the index entries of exactly those paths up to date, so `git
+ *      status` is clean for them and a user's staged files stay staged.
+ * libgit2 locks (index.lock, a ref's .lock) held by someone else are retried
+ * with backoff and then reported with their path.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fieldbook/date.h>
+#include <fieldbook/diff.h>
+#include <fieldbook/vcs.h>
+
+#include "repo.h"
+
+extern char **environ;
+
+#define LOCK_TRIES 6 /* 50, 100, 200, 400, 800, 1600 ms */
+
+/* ---- identities ----------------------------------------------------------------- */
+
+void fb_ident_release(struct fb_ident *id)
+{
+	free(id->name);
+	free(id->email);
+	memset(id, 0, sizeof(*id));
+}
+
+/* "1700000000 +0330", "@1700000000 +0330", or ISO 8601 "2024-08-02T10:00:00+03:30". */
+static bool parse_git_date(const char *s, int64_t *t, int *offset)
+{
+	char *end;
+	long long secs;
+	int sign, hh, mm;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '@')
+		s++;
+	secs = strtoll(s, &end, 10);
+	if (end != s && (*end == ' ' || *end == '\0') && end - s >= 9) {
+		*t = secs;
+		*offset = 0;
+		while (*end == ' ')
+			end++;
+		if ((*end == '+' || *end == '-') && strlen(end) >= 5) {
+			sign = *end == '-' ? -1 : 1;
+			hh = (end[1] - '0') * 10 + end[2] - '0';
+			mm = (end[3] - '0') * 10 + end[4] - '0';
+			*offset = sign * (hh * 60 + mm);
+		}
+		return true;
+	}
+	{
+		int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
+		if (sscanf(s, "%d-%d-%dT%d:%d:%d%n", &y, &mo, &d, &h, &mi, &sec, &n) < 6 &&
+		    sscanf(s, "%d-%d-%d %d:%d:%d%n", &y, &mo, &d, &h, &mi, &sec, &n) < 6)
+			return false;
+		s += n;
+		*offset = 0;
+		if (*s == '+' || *s == '-') {
+			sign = *s == '-' ? -1 : 1;
+			if (sscanf(s + 1, "%2d:%2d", &hh, &mm) == 2 || sscanf(s + 1, "%2d%2d", &hh, &mm) == 2)
+				*offset = sign * (hh * 60 + mm);
+		}
+		*t = (int64_t)fb_gregorian_to_day(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+		     (int64_t)*offset * 60;
+		return true;
+	}
+}
+
+static char *config_string(git_config *cfg, const char *key)
+{
+	git_buf b = {0};
+	char *s = NULL;
+	if (cfg && git_config_get_string_buf(&b, cfg, key) == 0)
+		s = fb_strdup(b.ptr);
+	git_buf_dispose(&b);
+	return s;
+}
+
+/* Minutes east of UTC of the local time zone at `t` (struct tm has no offset in POSIX). */
+static int local_offset(time_t t)
+{
+	struct tm lt, gt;
+	int days;
+	localtime_r(&t, &lt);
+	gmtime_r(&t, &gt);
+	days = lt.tm_yday - gt.tm_yday;
+	if (days > 1 || days < -1) /* across a year's end */
+		days = days > 0 ? -1 : 1;
+	return days * 1440 + (lt.tm_hour - gt.tm_hour) * 60 + (lt.tm_min - gt.tm_min);
+}
+
+static bool from_env(const char *who, struct fb_ident *id)
+{
+	char key[40];
+	const char *name, *email, *date;
+	snprintf(key, sizeof(key), "GIT_%s_NAME", who);
+	name = getenv(key);
+	snprintf(key, sizeof(key), "GIT_%s_EMAIL", who);
+	email = getenv(key);
+	snprintf(key, sizeof(key), "GIT_%s_DATE", who);
+	date = getenv(key);
+	if (date && *date) {
+		int64_t t;
+		int off;
+		if (parse_git_date(date, &t, &off)) {
+			id->time = t;
+			id->offset = off;
+		}
+	}
+	if (name && *name && !id->name)
+		id->name = fb_strdup(name);
+	if (email && *email && !id->email)
+		id->email = fb_strdup(email);
+	return id->name && id->email;
+}
+
+static int parse_author_arg(const char *arg, struct fb_ident *id)
+{
+	const char *lt = strchr(arg, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	size_t n;
+	if (!lt || !gt || gt[1] != '\0' || gt == lt + 1)
+		return -1;
+	n = (size_t)(lt - arg);
+	while (n && arg[n - 1] == ' ')
+		n--;
+	if (!n)
+		return -1;
+	id->name = fb_strndup(arg, n);
+	id->email = fb_strndup(lt + 1, (size_t)(gt - lt - 1));
+	return 0;
+}
+
+int fb_ident_resolve(struct fb_repo *r, const char *author_arg, struct fb_ident *author,
+		     struct fb_ident *committer, struct fb_diag *d)
+{
+	git_repository *git = fb_repo_git(r, d);
+	git_config *cfg = NULL;
+	char *cname = NULL, *cemail = NULL;
+	time_t now = time(NULL);
+
+	memset(author, 0, sizeof(*author));
+	memset(committer, 0, sizeof(*committer));
+	author->time = committer->time = now;
+	author->offset = committer->offset = local_offset(now);
+	if (git)
+		git_repository_config_snapshot(&cfg, git);
+	cname = config_string(cfg, "user.name");
+	cemail = config_string(cfg, "user.email");
+	git_config_free(cfg);
+
+	if (author_arg && parse_author_arg(author_arg, author) < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "--author takes \"NAME <EMAIL>\", not '%s'", author_arg);
+		goto fail;
+	}
+	from_env("AUTHOR", author);
+	from_env("COMMITTER", committer);
+	if (!author->name && cname)
+		author->name = fb_strdup(cname);
+	if (!author->email && cemail)
+		author->email = fb_strdup(cemail);
+	if (!committer->name)
+		committer->name = fb_strdup(cname ? cname : author->name ? author->name : "");
+	if (!committer->email)
+		committer->email = fb_strdup(cemail ? cemail : author->email ? author->email : "");
+	if (!author->name || !author->email || !*committer->name || !*committer->email) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "who is committing? Tell git: git config user.name \"Your Name\"; git "
+			     "config user.email you@example.org (or use --author \"NAME <EMAIL>\")");
+		goto fail;
+	}
+	free(cname);
+	free(cemail);
+	return 0;
+fail:
+	free(cname);
+	free(cemail);
+	fb_ident_release(author);
+	fb_ident_release(committer);
+	return FB_ENOTFOUND;
+}
+
+/* ---- the writer lock and the private folder ----------------------------------------- */
+
+static int lock_fd = -1;
+
+int fb_repo_lock(struct fb_repo *r, int timeout_ms, struct fb_diag *d)
+{
+	const char *gd = fb_repo_git_dir(r, d);
+	struct fb_buf path = FB_BUF_INIT;
+	int waited = 0;
+
+	if (!gd)
+		return FB_EIO;
+	fb_buf_addf(&path, "%s/fieldbook.lock", gd);
+	lock_fd = open(path.ptr, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (lock_fd < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot open %s: %s", path.ptr,
+			     strerror(errno));
+		fb_buf_release(&path);
+		return FB_EIO;
+	}
+	while (flock(lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		struct timespec ts = {0, 20 * 1000 * 1000};
+		if (errno != EWOULDBLOCK || waited >= timeout_ms) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+				     "another fieldbook has been writing to this repository for %d s; "
+				     "try again when it is done",
+				     timeout_ms / 1000);
+			close(lock_fd);
+			lock_fd = -1;
+			fb_buf_release(&path);
+			return FB_EIO;
+		}
+		nanosleep(&ts, NULL);
+		waited += 20;
+	}
+	fb_buf_release(&path);
+	return 0;
+}
+
+void fb_repo_unlock(struct fb_repo *r)
+{
+	(void)r;
+	if (lock_fd >= 0) {
+		flock(lock_fd, LOCK_UN);
+		close(lock_fd);
+		lock_fd = -1;
+	}
+}
+
+int fb_repo_private_dir(struct fb_repo *r, const char *sub, struct fb_buf *out, struct fb_diag *d)
+{
+	const char *gd = fb_repo_git_dir(r, d);
+	if (!gd)
+		return FB_EIO;
+	fb_buf_reset(out);
+	fb_buf_addf(out, "%s/fieldbook", gd);
+	if (mkdir(out->ptr, 0700) < 0 && errno != EEXIST)
+		goto fail;
+	chmod(out->ptr, 0700);
+	if (sub) {
+		fb_buf_addf(out, "/%s", sub);
+		if (mkdir(out->ptr, 0700) < 0 && errno != EEXIST)
+			goto fail;
+	}
+	return 0;
+fail:
+	fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot make %s: %s", out->ptr, strerror(errno));
+	return FB_EIO;
+}
+
+/* ---- running a signer ------------------------------------------------------------------ */
+
+/*
+ * Run argv with `input` on its stdin; collect stdout and stderr.  Returns
+ * the exit status (-1 when it could not run).  poll() keeps the pipes moving
+ * whichever fills first.
+ */
+static int run_program(char *const argv[], const char *input, size_t inlen, struct fb_buf *out,
+		       struct fb_buf *err)
+{
+	int in[2] = {-1, -1}, o[2] = {-1, -1}, e[2] = {-1, -1}, status, i;
+	int *fds[] = {in, o, e};
+	size_t written = 0;
+	posix_spawn_file_actions_t fa;
+	void (*old_pipe)(int);
+	pid_t pid;
+	int rc;
+
+	if (pipe(in) < 0 || pipe(o) < 0 || pipe(e) < 0) {
+		for (i = 0; i < 3; i++)
+			if (fds[i][0] >= 0)
+				close(fds[i][0]), close(fds[i][1]);
+		return -1;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+	posix_spawn_file_actions_adddup2(&fa, o[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, e[1], 2);
+	for (i = 0; i < 3; i++) {
+		posix_spawn_file_actions_addclose(&fa, fds[i][0]);
+		posix_spawn_file_actions_addclose(&fa, fds[i][1]);
+	}
+	rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		for (i = 0; i < 3; i++)
+			close(fds[i][0]), close(fds[i][1]);
+		return -1;
+	}
+	close(in[0]);
+	close(o[1]);
+	close(e[1]);
+	old_pipe = signal(SIGPIPE, SIG_IGN); /* a signer that exits early must not kill us */
+	for (;;) {
+		struct pollfd p[3] = {{o[0], POLLIN, 0}, {e[0], POLLIN, 0}, {in[1], POLLOUT, 0}};
+		int n = written < inlen ? 3 : 2, k;
+		char buf[4096];
+		if (written >= inlen && in[1] >= 0) {
+			close(in[1]);
+			in[1] = -1;
+		}
+		if (p[0].fd < 0 && p[1].fd < 0)
+			break;
+		if (poll(p, (nfds_t)n, -1) < 0 && errno != EINTR)
+			break;
+		for (k = 0; k < 2; k++) {
+			ssize_t r;
+			if (p[k].fd < 0 || !(p[k].revents & (POLLIN | POLLHUP)))
+				continue;
+			r = read(p[k].fd, buf, sizeof(buf));
+			if (r > 0) {
+				fb_buf_add(k ? err : out, buf, (size_t)r);
+			} else {
+				close(p[k].fd);
+				if (k)
+					e[0] = -1;
+				else
+					o[0] = -1;
+			}
+		}
+		p[0].fd = o[0];
+		p[1].fd = e[0];
+		if (n == 3 && (p[2].revents & (POLLOUT | POLLERR))) {
+			ssize_t w = write(in[1], input + written, inlen - written);
+			if (w > 0)
+				written += (size_t)w;
+			else
+				written = inlen;
+		}
+		if (o[0] < 0 && e[0] < 0)
+			break;
+	}
+	if (in[1] >= 0)
+		close(in[1]);
+	if (o[0] >= 0)
+		close(o[0]);
+	if (e[0] >= 0)
+		close(e[0]);
+	signal(SIGPIPE, old_pipe);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Sign a commit buffer as git would (gpg.format openpgp or ssh); the armoured signature. */
+static int sign_buffer(struct fb_repo *r, git_config *cfg, const struct fb_ident *committer,
+		       const char *buf, size_t len, struct fb_buf *sig, struct fb_diag *d)
+{
+	char *format = config_string(cfg, "gpg.format"), *key = config_string(cfg, "user.signingkey");
+	struct fb_buf err = FB_BUF_INIT, tmp = FB_BUF_INIT, who = FB_BUF_INIT;
+	int rc = FB_EIO, status;
+
+	if (format && !strcmp(format, "ssh")) {
+		char *program = config_string(cfg, "gpg.ssh.program");
+		struct fb_buf out = FB_BUF_INIT, keypath = FB_BUF_INIT;
+		char *argv[8];
+		int fd;
+		if (!key) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+				     "gpg.format is ssh but user.signingkey names no key file");
+			free(program);
+			goto out;
+		}
+		if (key[0] == '~' && key[1] == '/' && getenv("HOME"))
+			fb_buf_addf(&keypath, "%s%s", getenv("HOME"), key + 1);
+		else
+			fb_buf_puts(&keypath, key);
+		if (fb_repo_private_dir(r, NULL, &tmp, d) < 0) {
+			free(program);
+			fb_buf_release(&keypath);
+			goto out;
+		}
+		fb_buf_puts(&tmp, "/commit-XXXXXX");
+		fd = mkstemp(tmp.ptr);
+		if (fd < 0 || write(fd, buf, len) != (ssize_t)len) {
+			if (fd >= 0)
+				close(fd);
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot write %s", tmp.ptr);
+			free(program);
+			fb_buf_release(&keypath);
+			goto out;
+		}
+		close(fd);
+		argv[0] = program ? program : "ssh-keygen";
+		argv[1] = "-Y";
+		argv[2] = "sign";
+		argv[3] = "-n";
+		argv[4] = "git";
+		argv[5] = "-f";
+		argv[6] = keypath.ptr;
+		argv[7] = NULL;
+		{
+			char *args[9];
+			memcpy(args, argv, sizeof(argv));
+			args[7] = tmp.ptr;
+			args[8] = NULL;
+			status = run_program(args, NULL, 0, &out, &err);
+		}
+		fb_buf_reset(&out);
+		fb_buf_addf(&out, "%s.sig", tmp.ptr);
+		if (status == 0 && fb_buf_read_file(sig, out.ptr, 0) == 0)
+			rc = 0;
+		unlink(out.ptr);
+		unlink(tmp.ptr);
+		free(program);
+		fb_buf_release(&out);
+		fb_buf_release(&keypath);
+	} else {
+		char *program = config_string(cfg, "gpg.program");
+		char *argv[] = {program ? program : "gpg", "--status-fd=2", "-bsau", NULL, NULL};
+		if (key) {
+			argv[3] = key;
+		} else {
+			fb_buf_addf(&who, "%s <%s>", committer->name, committer->email);
+			argv[3] = who.ptr;
+		}
+		status = run_program(argv, buf, len, sig, &err);
+		if (status == 0 && sig->len)
+			rc = 0;
+		free(program);
+	}
+	if (rc) {
+		fb_buf_rtrim(&err);
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "signing the commit failed%s%s",
+			     err.len ? ": " : "", err.ptr);
+	}
+out:
+	free(format);
+	free(key);
+	fb_buf_release(&err);
+	fb_buf_release(&tmp);
+	fb_buf_release(&who);
+	return rc;
+}
+
+/* ---- what changed ------------------------------------------------------------------------- */
+
+struct pending {
+	char *path;
+	bool deleted;
+	bool target;
+};
+
+struct pendings {
+	struct pending *v;
+	size_t n, alloc;
+};
+
+static void pendings_release(struct pendings *p)
+{
+	size_t i;
+	for (i = 0; i < p->n; i++)
+		free(p->v[i].path);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+/* fieldbook's own paths: record files, schemas, fieldbook.yaml. */
+static bool ours(const char *path)
+{
+	const char *name = strrchr(path, '/');
+	name = name ? name + 1 : path;
+	if (!strcmp(path, "fieldbook.yaml"))
+		return true;
+	if (!strncmp(path, "schemas/", 8))
+		return !strchr(path + 8, '/') && name[0] != '.' &&
+		       strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".yaml");
+	if (!strncmp(path, "records/", 8))
+		return strchr(path + 8, '/') && fb_is_record_name(name);
+	return false;
+}
+
+static bool is_target(const char *path, const struct fb_strvec *targets)
+{
+	size_t i;
+	if (!targets || !targets->n)
+		return true;
+	for (i = 0; i < targets->n; i++) {
+		size_t n = strlen(targets->v[i]);
+		if (!strncmp(path, targets->v[i], n) && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static int collect_pending(git_diff_delta const *delta, float progress, void *payload)
+{
+	struct pendings *p = payload;
+	const char *path = delta->new_file.path ? delta->new_file.path : delta->old_file.path;
+	(void)progress;
+	if (!ours(path))
+		return 0;
+	FB_GROW(p->v, p->n, p->alloc);
+	p->v[p->n].path = fb_strdup(path);
+	p->v[p->n].deleted = delta->status == GIT_DELTA_DELETED;
+	p->v[p->n].target = false;
+	p->n++;
+	return 0;
+}
+
+/* The differences between HEAD's tree (NULL: none) and the working tree, in our paths. */
+static int find_pending(git_repository *git, git_tree *head, const struct fb_strvec *targets,
+			struct pendings *out, struct fb_diag *d)
+{
+	static char *spec[] = {"records", "schemas", "fieldbook.yaml"};
+	git_diff_options opts;
+	git_diff *diff = NULL;
+	size_t i;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+		     GIT_DIFF_INCLUDE_TYPECHANGE;
+	opts.pathspec.strings = spec;
+	opts.pathspec.count = FB_ARRAY_SIZE(spec);
+	if (git_diff_tree_to_workdir(&diff, git, head, &opts) < 0) {
+		fb_git_diag(d, "cannot compare HEAD with the working tree");
+		return FB_EIO;
+	}
+	git_diff_foreach(diff, collect_pending, NULL, NULL, NULL, out);
+	git_diff_free(diff);
+	for (i = 0; i < out->n; i++)
+		out->v[i].target = is_target(out->v[i].path, targets);
+	return 0;
+}
+
+/* ---- the commit message ---------------------------------------------------------------- */
+
+static bool record_path(const char *path, char **type, char **id)
+{
+	const char *t = path + 8, *slash, *name;
+	if (strncmp(path, "records/", 8) || !(slash = strchr(t, '/')))
+		return false;
+	name = strrchr(path, '/') + 1;
+	*type = fb_strndup(t, (size_t)(slash - t));
+	*id = fb_strndup(name, strlen(name) - 5);
+	return true;
+}
+
+/* Parse a blob or file text as a typed record (NULL when absent or unreadable). */
+static struct fb_doc *typed(const char *path, const struct fb_buf *text, const struct fb_schemas *ss,
+			    const char *type)
+{
+	struct fb_diag ignore = FB_DIAG_INIT;
+	struct fb_doc *doc = NULL;
+	fb_doc_parse(&doc, path, text->ptr, text->len, FB_PARSE_DEFAULT, &ignore);
+	fb_diag_release(&ignore);
+	if (doc && ss)
+		fb_schema_type_record(fb_schemas_type(ss, type), doc->root);
+	return doc;
+}
+
+static void read_blob_at(git_repository *git, git_tree *tree, const char *path, struct fb_buf *out)
+{
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	fb_buf_reset(out);
+	if (!tree || git_tree_entry_bypath(&te, tree, path) < 0)
+		return;
+	if (git_blob_lookup(&blob, git, git_tree_entry_id(te)) == 0)
+		fb_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+}
+
+static void make_message(struct fb_repo *r, git_repository *git, git_tree *head,
+			 const struct pendings *p, const struct fb_schemas *ss,
+			 const struct fb_commit_opts *o, struct fb_commit_result *res)
+{
+	struct fb_buf msg = FB_BUF_INIT, body = FB_BUF_INIT, trailers = FB_BUF_INIT;
+	struct fb_buf old = FB_BUF_INIT, new = FB_BUF_INIT, abs = FB_BUF_INIT, subject = FB_BUF_INIT;
+	size_t i, records = 0;
+
+	for (i = 0; i < p->n; i++) {
+		const struct pending *e = &p->v[i];
+		char *type = NULL, *id = NULL;
+		bool existed;
+		if (!e->target)
+			continue;
+		read_blob_at(git, head, e->path, &old);
+		existed = head && old.len > 0;
+		if (!existed) {
+			git_tree_entry *te = NULL;
+			existed = head && git_tree_entry_bypath(&te, head, e->path) == 0;
+			git_tree_entry_free(te);
+		}
+		if (e->deleted)
+			res->removed++;
+		else if (existed)
+			res->modified++;
+		else
+			res->added++;
+		if (!record_path(e->path, &type, &id)) {
+			fb_buf_addf(&body, "%s %s\n", e->deleted ? "removed" : existed ? "modified" : "added",
+				    e->path);
+			fb_buf_reset(&subject);
+			fb_buf_addf(&subject, "Update %s", e->path);
+			continue;
+		}
+		records++;
+		fb_buf_addf(&trailers, "Record: %s/%s\n", type, id);
+		fb_buf_reset(&subject);
+		if (e->deleted) {
+			fb_buf_addf(&body, "removed %s/%s\n", type, id);
+			fb_buf_addf(&subject, "Remove %s/%s", type, id);
+		} else if (!existed) {
+			fb_buf_addf(&body, "added %s/%s\n", type, id);
+			fb_buf_addf(&subject, "Add %s/%s", type, id);
+		} else {
+			struct fb_changes ch = {0};
+			struct fb_strvec tops = {0};
+			struct fb_doc *a, *b;
+			size_t k;
+			fb_buf_reset(&abs);
+			fb_buf_addf(&abs, "%s/%s", fb_repo_root(r), e->path);
+			fb_buf_read_file(&new, abs.ptr, 0);
+			a = typed(e->path, &old, ss, type);
+			b = typed(e->path, &new, ss, type);
+			if (a && b)
+				fb_diff_nodes(a->root, b->root, o->show_confidential, &ch);
+			fb_buf_addf(&body, "modified %s/%s", type, id);
+			fb_buf_addf(&subject, "Update %s/%s", type, id);
+			for (k = 0; k < ch.n; k++) {
+				const char *path = ch.v[k].path, *top = path + (path[0] == '/');
+				char *name = fb_strndup(top, strcspn(top, "/"));
+				fb_buf_addf(&body, "%s%s", k ? ", " : ": ", path[0] ? path : "/");
+				/* the subject names the top-level fields that changed, a few */
+				if (!fb_strvec_has(&tops, name))
+					fb_strvec_push(&tops, name);
+				free(name);
+			}
+			for (k = 0; k < tops.n && k < 3; k++)
+				fb_buf_addf(&subject, "%s%s", k ? ", " : " (", tops.v[k]);
+			if (tops.n > 3)
+				fb_buf_puts(&subject, ", …");
+			if (tops.n)
+				fb_buf_puts(&subject, ")");
+			fb_strvec_release(&tops);
+			fb_buf_putc(&body, '\n');
+			fb_changes_release(&ch);
+			fb_doc_free(a);
+			fb_doc_free(b);
+		}
+		free(type);
+		free(id);
+	}
+	if (o->message && *o->message) {
+		fb_buf_puts(&msg, o->message);
+		fb_buf_rtrim(&msg);
+	} else if (res->added + res->modified + res->removed == 1) {
+		fb_buf_add(&msg, subject.ptr, subject.len);
+	} else {
+		fb_buf_addf(&msg, "Update %zu records", records);
+		if (res->added || res->removed)
+			fb_buf_addf(&msg, " (%zu added, %zu changed, %zu removed)", res->added,
+				    res->modified, res->removed);
+	}
+	fb_buf_addf(&msg, "\n\n%s\n%sValidated-by: fieldbook %s\n", body.ptr, trailers.ptr,
+		    FB_VERSION);
+	res->message = fb_buf_detach(&msg, NULL);
+	fb_buf_release(&body);
+	fb_buf_release(&trailers);
+	fb_buf_release(&old);
+	fb_buf_release(&new);
+	fb_buf_release(&abs);
+	fb_buf_release(&subject);
+}
+
+/* ---- committing ------------------------------------------------------------------------- */
+
+void fb_commit_result_release(struct fb_commit_result *res)
+{
+	free(res->message);
+	memset(res, 0, sizeof(*res));
+}
+
+/* Retry a libgit2 call while someone else holds a lock; then say which. */
+#define WITH_LOCK_RETRY(rc, call)                                                                  \
+	do {                                                                                       \
+		int try_;                                                                          \
+		for (try_ = 0; try_ < LOCK_TRIES; try_++) {                                        \
+			struct timespec ts_ = {0, (50L << try_) * 1000 * 1000};                    \
+			if (((rc) = (call)) != GIT_ELOCKED)                                        \
+				break;                                                             \
+			nanosleep(&ts_, NULL);                                                     \
+		}                                                                                  \
+	} while (0)
+
+static void lock_held(struct fb_diag *d, struct fb_repo *r, const char *what)
+{
+	const char *gd = fb_repo_git_dir(r, d);
+	fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+		     "%s is locked: %s/%s.lock has stayed for 3 s.  If no git or fieldbook is "
+		     "running, a crashed one left it: remove it (rm %s/%s.lock) and try again",
+		     what, gd, what, gd, what);
+}
+
+/* The branch HEAD names (refs/heads/main); FB_EINVALID when HEAD is detached. */
+static int head_branch(git_repository *git, struct fb_buf *name, git_commit **tip,
+		       struct fb_diag *d)
+{
+	git_reference *head = NULL, *resolved = NULL;
+	int rc;
+
+	*tip = NULL;
+	if (git_reference_lookup(&head, git, "HEAD") < 0) {
+		fb_git_diag(d, "cannot read HEAD");
+		return FB_EIO;
+	}
+	if (git_reference_type(head) != GIT_REFERENCE_SYMBOLIC) {
+		git_reference_free(head);
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "HEAD is detached: check out a branch before committing");
+		return FB_EINVALID;
+	}
+	fb_buf_reset(name);
+	fb_buf_puts(name, git_reference_symbolic_target(head));
+	rc = git_reference_resolve(&resolved, head);
+	if (rc == 0)
+		rc = git_commit_lookup(tip, git, git_reference_target(resolved));
+	else if (rc == GIT_ENOTFOUND)
+		rc = 0; /* unborn: the first commit */
+	git_reference_free(resolved);
+	git_reference_free(head);
+	if (rc < 0) {
+		fb_git_diag(d, "cannot read the branch");
+		return FB_EIO;
+	}
+	return 0;
+}
+
+/* Check the tree the commit will make: the working tree, with HEAD laid over what stays out. */
+static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
+			const struct pendings *p, struct fb_schemas **ss, struct fb_diag *d)
+{
+	struct fb_source *src = NULL;
+	struct fb_check_stats st;
+	struct fb_buf text = FB_BUF_INIT;
+	struct fb_diag quiet = FB_DIAG_INIT;
+	size_t i, before = d->errors;
+	int err;
+
+	fb_source_worktree(&src, r);
+	for (i = 0; i < p->n; i++) {
+		git_tree_entry *te = NULL;
+		if (p->v[i].target)
+			continue;
+		if (head && git_tree_entry_bypath(&te, head, p->v[i].path) == 0) {
+			read_blob_at(git, head, p->v[i].path, &text);
+			fb_source_overlay(src, p->v[i].path, text.ptr, text.len);
+		} else {
+			fb_source_overlay(src, p->v[i].path, NULL, 0);
+		}
+		git_tree_entry_free(te);
+	}
+	err = fb_check(src, NULL, 0, NULL, &st, d);
+	fb_schemas_load(ss, src, &quiet); /* for the message's field names */
+	fb_diag_release(&quiet);
+	fb_source_free(src);
+	fb_buf_release(&text);
+	if (err == FB_EIO)
+		return err;
+	return d->errors > before ? FB_EINVALID : 0;
+}
+
+static int build_tree(struct fb_repo *r, git_repository *git, git_tree *head,
+		      const struct pendings *p, git_oid *out, struct fb_diag *d)
+{
+	git_tree_update *ups = fb_calloc(p->n + 1, sizeof(*ups));
+	struct fb_buf abs = FB_BUF_INIT;
+	git_tree *base = head, *empty = NULL;
+	size_t i, n = 0;
+	int rc = 0;
+
+	if (!base) {
+		git_treebuilder *tb = NULL;
+		git_oid eid;
+		if (git_treebuilder_new(&tb, git, NULL) < 0 || git_treebuilder_write(&eid, tb) < 0 ||
+		    git_tree_lookup(&empty, git, &eid) < 0)
+			rc = -1;
+		git_treebuilder_free(tb);
+		base = empty;
+	}
+	for (i = 0; i < p->n && rc == 0; i++) {
+		if (!p->v[i].target)
+			continue;
+		ups[n].path = p->v[i].path;
+		if (p->v[i].deleted) {
+			ups[n].action = GIT_TREE_UPDATE_REMOVE;
+		} else {
+			ups[n].action = GIT_TREE_UPDATE_UPSERT;
+			ups[n].filemode = GIT_FILEMODE_BLOB;
+			fb_buf_reset(&abs);
+			fb_buf_addf(&abs, "%s/%s", fb_repo_root(r), p->v[i].path);
+			rc = git_blob_create_from_disk(&ups[n].id, git, abs.ptr);
+		}
+		n++;
+	}
+	if (rc == 0)
+		rc = git_tree_create_updated(out, git, base, n, ups);
+	if (rc < 0)
+		fb_git_diag(d, "cannot build the new tree");
+	git_tree_free(empty);
+	fb_buf_release(&abs);
+	free(ups);
+	return rc < 0 ? FB_EIO : 0;
+}
+
+static int write_commit(struct fb_repo *r, git_repository *git, const git_oid *tree_id,
+			git_commit *tip, const struct fb_ident *author,
+			const struct fb_ident *committer, const char *message, bool sign,
+			git_oid *out, struct fb_diag *d)
+{
+	git_signature *a = NULL, *c = NULL;
+	git_tree *tree = NULL;
+	git_buf buf = {0};
+	git_config *cfg = NULL;
+	const git_commit *parents[1] = {tip};
+	int rc;
+
+	if (git_signature_new(&a, author->name, author->email, author->time, author->offset) < 0 ||
+	    git_signature_new(&c, committer->name, committer->email, committer->time,
+			      committer->offset) < 0 ||
+	    git_tree_lookup(&tree, git, tree_id) < 0) {
+		fb_git_diag(d, "cannot make the commit");
+		rc = FB_EIO;
+		goto out;
+	}
+	if (!sign) {
+		rc = git_commit_create(out, git, NULL, a, c, NULL, message, tree, tip ? 1 : 0,
+				       parents) < 0
+			     ? FB_EIO
+			     : 0;
+	} else {
+		struct fb_buf sig = FB_BUF_INIT;
+		git_repository_config_snapshot(&cfg, git);
+		rc = git_commit_create_buffer(&buf, git, a, c, NULL, message, tree, tip ? 1 : 0,
+					      parents);
+		if (rc == 0)
+			rc = sign_buffer(r, cfg, committer, buf.ptr, buf.size, &sig, d);
+		if (rc == 0 && git_commit_create_with_signature(out, git, buf.ptr, sig.ptr, NULL) < 0)
+			rc = FB_EIO;
+		fb_buf_release(&sig);
+		if (rc < 0 && !d->errors)
+			fb_git_diag(d, "cannot make the signed commit");
+		goto out;
+	}
+	if (rc < 0)
+		fb_git_diag(d, "cannot make the commit");
+out:
+	git_config_free(cfg);
+	git_buf_dispose(&buf);
+	git_tree_free(tree);
+	git_signature_free(a);
+	git_signature_free(c);
+	return rc;
+}
+
+static bool want_signature(git_repository *git, const struct fb_commit_opts *o)
+{
+	git_config *cfg = NULL;
+	int on = 0;
+	if (o->sign)
+		return true;
+	if (git_repository_config_snapshot(&cfg, git) == 0)
+		git_config_get_bool(&on, cfg, "commit.gpgsign");
+	git_config_free(cfg);
+	return on;
+}
+
+/* The committed paths' index entries follow the commit; nothing else in the index moves. */
+static int update_index(struct fb_repo *r, git_repository *git, const struct pendings *p,
+			struct fb_diag *d)
+{
+	git_index *idx = NULL;
+	size_t i;
+	int rc;
+
+	if (git_repository_index(&idx, git) < 0 || git_index_read(idx, 0) < 0) {
+		fb_git_diag(d, "cannot read the index");
+		git_index_free(idx);
+		return FB_EIO;
+	}
+	for (i = 0; i < p->n; i++) {
+		if (!p->v[i].target)
+			continue;
+		if (p->v[i].deleted)
+			git_index_remove_bypath(idx, p->v[i].path);
+		else if (git_index_add_bypath(idx, p->v[i].path) < 0)
+			git_index_remove_bypath(idx, p->v[i].path);
+	}
+	WITH_LOCK_RETRY(rc, git_index_write(idx));
+	git_index_free(idx);
+	if (rc == GIT_ELOCKED) {
+		lock_held(d, r, "index");
+		return FB_EIO;
+	}
+	if (rc < 0) {
+		fb_git_diag(d, "cannot write the index");
+		return FB_EIO;
+	}
+	return 0;
+}
+
+int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_commit_result *res,
+		  struct fb_diag *d)
+{
+	git_repository *git = fb_repo_git(r, d);
+	struct fb_ident author = {0}, committer = {0};
+	struct fb_buf branch = FB_BUF_INIT;
+	int attempt, rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	if (!git)
+		return FB_EIO;
+	if ((rc = fb_ident_resolve(r, o->author_arg, &author, &committer, d)) < 0)
+		return rc;
+	for (attempt = 0; attempt < 5; attempt++) {
+		git_commit *tip = NULL;
+		git_tree *head = NULL;
+		struct pendings p = {0};
+		struct fb_schemas *ss = NULL;
+		git_reference *ref = NULL;
+		git_oid tree_id, commit_id;
+		size_t i, targets = 0;
+
+		fb_commit_result_release(res);
+		if ((rc = head_branch(git, &branch, &tip, d)) < 0)
+			goto done;
+		if (tip && git_commit_tree(&head, tip) < 0) {
+			fb_git_diag(d, "cannot read HEAD's tree");
+			rc = FB_EIO;
+		}
+		if (rc == 0)
+			rc = find_pending(git, head, o->targets, &p, d);
+		for (i = 0; rc == 0 && i < p.n; i++)
+			targets += p.v[i].target;
+		if (rc == 0 && !targets) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+				     "nothing to commit: no record, schema or fieldbook.yaml "
+				     "differs from HEAD%s",
+				     o->targets && o->targets->n ? " among the targets" : "");
+			rc = FB_ENOTFOUND;
+		}
+		if (rc == 0)
+			rc = check_result(r, git, head, &p, &ss, d);
+		if (rc == 0)
+			rc = build_tree(r, git, head, &p, &tree_id, d);
+		if (rc == 0) {
+			make_message(r, git, head, &p, ss, o, res);
+			rc = write_commit(r, git, &tree_id, tip, &author, &committer, res->message,
+					  want_signature(git, o), &commit_id, d);
+		}
+		if (rc == 0) {
+			/* move the branch only if it still is where we read it */
+			char reflog[512];
+			snprintf(reflog, sizeof(reflog), "commit%s: %.*s", tip ? "" : " (initial)",
+				 (int)strcspn(res->message, "\n"), res->message);
+			if (tip)
+				WITH_LOCK_RETRY(rc, git_reference_create_matching(
+							    &ref, git, branch.ptr, &commit_id, 1,
+							    git_commit_id(tip), reflog));
+			else
+				WITH_LOCK_RETRY(rc, git_reference_create(&ref, git, branch.ptr,
+									 &commit_id, 0, reflog));
+			git_reference_free(ref);
+			if (rc == GIT_ELOCKED) {
+				lock_held(d, r, branch.ptr);
+				rc = FB_EIO;
+			} else if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS) {
+				rc = GIT_EMODIFIED; /* someone committed meanwhile: again, on top */
+			} else if (rc < 0) {
+				fb_git_diag(d, "cannot move the branch");
+				rc = FB_EIO;
+			} else {
+				git_oid_tostr(res->id, sizeof(res->id), &commit_id);
+				rc = update_index(r, git, &p, d);
+			}
+		}
+		fb_schemas_free(ss);
+		pendings_release(&p);
+		git_tree_free(head);
+		git_commit_free(tip);
+		if (rc != GIT_EMODIFIED)
+			break;
+	}
+	if (rc == GIT_EMODIFIED) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "the branch kept moving while committing; try again");
+		rc = FB_EIO;
+	}
+done:
+	fb_buf_release(&branch);
+	fb_ident_release(&author);
+	fb_ident_release(&committer);
+	return rc;
+}
+
+/* ---- the hooks' checks ------------------------------------------------------------------ */
+
+int fb_vcs_check_index(struct fb_repo *r, struct fb_check_stats *st, struct fb_diag *d)
+{
+	git_repository *git = fb_repo_git(r, d);
+	git_index *idx = NULL;
+	struct fb_source *src = NULL;
+	git_oid tree;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t before = d->errors;
+	int rc;
+
+	if (!git)
+		return FB_EIO;
+	if (git_repository_index(&idx, git) < 0 || git_index_read(idx, 0) < 0 ||
+	    git_index_write_tree(&tree, idx) < 0) {
+		fb_git_diag(d, "cannot read what is staged");
+		git_index_free(idx);
+		return FB_EIO;
+	}
+	git_index_free(idx);
+	git_oid_tostr(hex, sizeof(hex), &tree);
+	if ((rc = fb_source_rev(&src, r, hex, d)) < 0)
+		return rc;
+	rc = fb_check(src, NULL, 0, NULL, st, d);
+	fb_source_free(src);
+	if (rc < 0)
+		return rc;
+	return d->errors > before ? FB_EINVALID : 0;
+}
+
+int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d)
+{
+	git_repository *git = fb_repo_git(r, d);
+	const char *line = updates;
+	bool bad = false;
+
+	if (!git)
+		return FB_EIO;
+	while (*line) {
+		char oldhex[64] = "", newhex[64] = "", ref[512] = "";
+		git_oid oldid, newid, id;
+		git_revwalk *walk = NULL;
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		char *copy = fb_strndup(line, len);
+
+		line += len + (nl ? 1 : 0);
+		if (sscanf(copy, "%63s %63s %511s", oldhex, newhex, ref) != 3 ||
+		    git_oid_fromstr(&newid, newhex) < 0) {
+			free(copy);
+			continue;
+		}
+		free(copy);
+		if (git_oid_is_zero(&newid))
+			continue; /* a deletion brings nothing */
+		git_revwalk_new(&walk, git);
+		git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
+		git_revwalk_push(walk, &newid);
+		if (git_oid_fromstr(&oldid, oldhex) == 0 && !git_oid_is_zero(&oldid))
+			git_revwalk_hide(walk, &oldid);
+		else
+			git_revwalk_hide_glob(walk, "refs/*"); /* a new ref: what no ref has yet */
+		while (git_revwalk_next(&id, walk) == 0) {
+			struct fb_diag one = FB_DIAG_INIT;
+			struct fb_source *src = NULL;
+			struct fb_check_stats st;
+			char hex[GIT_OID_HEXSZ + 1];
+			git_commit *c = NULL;
+			size_t i;
+
+			git_oid_tostr(hex, sizeof(hex), &id);
+			if (fb_source_rev(&src, r, hex, &one) == 0)
+				fb_check(src, NULL, 0, NULL, &st, &one);
+			fb_source_free(src);
+			if (one.errors) {
+				const char *summary = "";
+				bad = true;
+				if (git_commit_lookup(&c, git, &id) == 0)
+					summary = git_commit_summary(c);
+				fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+					     "rejected %s (%.7s %s): its records do not validate:", ref,
+					     hex, summary ? summary : "");
+				git_commit_free(c);
+				fb_diag_sort(&one);
+				for (i = 0; i < one.n; i++)
+					if (one.v[i].severity == FB_SEV_ERROR)
+						fb_diag_push(d, &one.v[i]);
+			}
+			fb_diag_release(&one);
+		}
+		git_revwalk_free(walk);
+	}
+	return bad ? FB_EINVALID : 0;
+}
