@@ -31,7 +31,9 @@ ALL_LDFLAGS = $(SAN_CFLAGS) $(LDFLAGS) -pthread
 CORE_SRC := $(sort $(wildcard src/*.c))
 CLI_SRC := $(sort $(wildcard src/cli/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
-CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/shipped.o
+# what `fieldbook init` writes: the project's own schemas and settings
+SHIPPED := $(sort $(wildcard schemas/*.yaml)) fieldbook.yaml .vscode/settings.json records/README.md
 LIB := $(BUILD)/libfieldbook.a
 BIN := $(BUILD)/fieldbook
 
@@ -59,6 +61,13 @@ $(LIB): $(CORE_OBJ)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/shipped.c: src/cli/embed.sh $(SHIPPED)
+	@mkdir -p $(dir $@)
+	sh src/cli/embed.sh $@ $(SHIPPED)
+
+$(BUILD)/gen/shipped.o: $(BUILD)/gen/shipped.c
+	$(CC) $(ALL_CFLAGS) -Isrc/cli -c -o $@ $<
 
 # every unit test links tests/unit/testdata.c, the helpers they share
 $(BUILD)/tests/testdata.o: tests/unit/testdata.c tests/unit/testdata.h

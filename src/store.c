@@ -13,7 +13,7 @@
  * tree a link is a blob holding a path, never followed.
  *
  * libgit2 is opened on first use only; reading the working tree never needs
- * it.  This is one of the two core files that include <git2.h>.
+ * it.  libgit2 is reached through the private repo.h, like vcs.c and setup.c.
  */
 #define _DEFAULT_SOURCE /* d_type in struct dirent saves an lstat per file; DT_UNKNOWN falls back */
 #include <dirent.h>
@@ -194,22 +194,38 @@ static int open_git(struct fb_repo *r, struct fb_diag *d)
 	return 0;
 }
 
-int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, size_t len,
-		       struct fb_diag *d)
+/* Make the folders above `abs` (an absolute file path) that do not exist yet. */
+static int make_parents(char *abs)
 {
-	struct fb_buf abs = FB_BUF_INIT, tmp = FB_BUF_INIT;
-	const char *slash;
+	char *p;
+	for (p = strchr(abs + 1, '/'); p; p = strchr(p + 1, '/')) {
+		*p = '\0';
+		if (mkdir(abs, 0755) < 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
+int fb_file_replace(const char *abs, const void *data, size_t len, unsigned new_mode,
+		    const char *label, struct fb_diag *d)
+{
+	struct fb_buf tmp = FB_BUF_INIT, path = FB_BUF_INIT;
+	const char *slash = strrchr(abs, '/');
 	struct stat st;
-	mode_t mode = 0644;
+	mode_t mode = (mode_t)new_mode;
 	int fd = -1, err = FB_EIO;
 	size_t done = 0;
 
-	fb_buf_addf(&abs, "%s/%s", r->root, path);
-	slash = strrchr(abs.ptr, '/');
-	fb_buf_add(&tmp, abs.ptr, (size_t)(slash - abs.ptr) + 1);
+	fb_buf_puts(&path, abs);
+	fb_buf_add(&tmp, abs, slash ? (size_t)(slash - abs) + 1 : 0);
 	fb_buf_puts(&tmp, ".fieldbook-XXXXXX");
-	if (stat(abs.ptr, &st) == 0)
+	if (stat(abs, &st) == 0)
 		mode = st.st_mode & 07777;
+	else if (make_parents(path.ptr) < 0)
+		goto fail;
 	fd = mkstemp(tmp.ptr);
 	if (fd < 0)
 		goto fail;
@@ -228,24 +244,35 @@ int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, si
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp.ptr, abs.ptr) < 0)
+	if (rename(tmp.ptr, abs) < 0)
 		goto fail;
 	/* make the rename itself durable */
-	fb_buf_setlen(&tmp, (size_t)(slash - abs.ptr));
-	if ((fd = open(tmp.ptr, O_RDONLY | O_DIRECTORY)) >= 0) {
+	fb_buf_setlen(&tmp, slash ? (size_t)(slash - abs) : 0);
+	if ((fd = open(tmp.len ? tmp.ptr : ".", O_RDONLY | O_DIRECTORY)) >= 0) {
 		fsync(fd);
 		close(fd);
 	}
 	err = 0;
 	goto out;
 fail:
-	fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "cannot write: %s", strerror(errno));
+	fb_diag_addf(d, FB_SEV_ERROR, label, 0, 0, "cannot write: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	unlink(tmp.ptr);
 out:
-	fb_buf_release(&abs);
 	fb_buf_release(&tmp);
+	fb_buf_release(&path);
+	return err;
+}
+
+int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, size_t len,
+		       struct fb_diag *d)
+{
+	struct fb_buf abs = FB_BUF_INIT;
+	int err;
+	fb_buf_addf(&abs, "%s/%s", r->root, path);
+	err = fb_file_replace(abs.ptr, data, len, 0644, path, d);
+	fb_buf_release(&abs);
 	return err;
 }
 
@@ -695,7 +722,7 @@ static void apply_overlay(struct lister *l)
 			continue;
 		name = strrchr(p, '/') + 1;
 		fb_buf_reset(&l->path);
-		fb_buf_add(&l->path, p, (size_t)(name - p - 1));
+		fb_buf_puts(&l->path, p);
 		take_name(l, name, NULL);
 	}
 }

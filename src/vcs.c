@@ -14,10 +14,13 @@
  *   4. make the tree: HEAD's, with the targets' blobs upserted or removed
  *      (git_tree_create_updated: nothing else of HEAD or the index moves);
  *   5. write the commit (signed when asked: gpg or ssh-keygen, fed the
- *      commit buffer), then move the branch by compare-and-swap; if another
- *      writer moved it first, start again from 1;
+ *      commit buffer);
  *   6. bring the index entries of exactly those paths up to date, so `git
- *      status` is clean for them and a user's staged files stay staged.
+ *      status` is clean for them and a user's staged files stay staged;
+ *   7. move the branch by compare-and-swap; if another writer moved it
+ *      first, start again from 1.  Index before branch: a process killed
+ *      between the two leaves the files staged, as `git add` would, never
+ *      a HEAD whose files the index calls deleted.
  * libgit2 locks (index.lock, a ref's .lock) held by someone else are retried
  * with backoff and then reported with their path.
  */
@@ -471,6 +474,7 @@ out:
 struct pending {
 	char *path;
 	bool deleted;
+	bool ignored; /* by .gitignore: never committed, hidden from the check */
 	bool target;
 };
 
@@ -526,33 +530,58 @@ static int collect_pending(git_diff_delta const *delta, float progress, void *pa
 	FB_GROW(p->v, p->n, p->alloc);
 	p->v[p->n].path = fb_strdup(path);
 	p->v[p->n].deleted = delta->status == GIT_DELTA_DELETED;
+	p->v[p->n].ignored = delta->status == GIT_DELTA_IGNORED;
 	p->v[p->n].target = false;
 	p->n++;
 	return 0;
 }
 
-/* The differences between HEAD's tree (NULL: none) and the working tree, in our paths. */
-static int find_pending(git_repository *git, git_tree *head, const struct fb_strvec *targets,
-			struct pendings *out, struct fb_diag *d)
+/* A diff of fieldbook's paths, untracked and ignored files included. */
+static void diff_options(git_diff_options *opts)
 {
 	static char *spec[] = {"records", "schemas", "fieldbook.yaml"};
+	git_diff_options_init(opts, GIT_DIFF_OPTIONS_VERSION);
+	opts->flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+		      GIT_DIFF_INCLUDE_IGNORED | GIT_DIFF_RECURSE_IGNORED_DIRS |
+		      GIT_DIFF_INCLUDE_TYPECHANGE;
+	opts->pathspec.strings = spec;
+	opts->pathspec.count = FB_ARRAY_SIZE(spec);
+}
+
+/* The differences between HEAD's tree (NULL: none) and the working tree, in our paths. */
+static int find_pending(git_repository *git, git_tree *head, const struct fb_strvec *targets,
+			const struct fb_strvec *also, struct pendings *out, struct fb_diag *d)
+{
 	git_diff_options opts;
 	git_diff *diff = NULL;
 	size_t i;
 
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
-		     GIT_DIFF_INCLUDE_TYPECHANGE;
-	opts.pathspec.strings = spec;
-	opts.pathspec.count = FB_ARRAY_SIZE(spec);
-	if (git_diff_tree_to_workdir(&diff, git, head, &opts) < 0) {
+	diff_options(&opts);
+	if (git_diff_tree_to_workdir_with_index(&diff, git, head, &opts) < 0) {
 		fb_git_diag(d, "cannot compare HEAD with the working tree");
 		return FB_EIO;
 	}
 	git_diff_foreach(diff, collect_pending, NULL, NULL, NULL, out);
 	git_diff_free(diff);
+	for (i = 0; also && i < also->n; i++) {
+		size_t k;
+		for (k = 0; k < out->n && strcmp(out->v[k].path, also->v[i]); k++)
+			;
+		if (k < out->n) {
+			out->v[k].target = true;
+			continue;
+		}
+		FB_GROW(out->v, out->n, out->alloc);
+		out->v[out->n].path = fb_strdup(also->v[i]);
+		out->v[out->n].deleted = false;
+		out->v[out->n].ignored = false;
+		out->v[out->n].target = true;
+		out->n++;
+	}
 	for (i = 0; i < out->n; i++)
-		out->v[i].target = is_target(out->v[i].path, targets);
+		out->v[i].target = !out->v[i].ignored &&
+				   (out->v[i].target || is_target(out->v[i].path, targets));
 	return 0;
 }
 
@@ -711,7 +740,8 @@ void fb_commit_result_release(struct fb_commit_result *res)
 	do {                                                                                       \
 		int try_;                                                                          \
 		for (try_ = 0; try_ < LOCK_TRIES; try_++) {                                        \
-			struct timespec ts_ = {0, (50L << try_) * 1000 * 1000};                    \
+			long ms_ = 50L << try_;                                                    \
+			struct timespec ts_ = {ms_ / 1000, (ms_ % 1000) * 1000000L};               \
 			if (((rc) = (call)) != GIT_ELOCKED)                                        \
 				break;                                                             \
 			nanosleep(&ts_, NULL);                                                     \
@@ -800,19 +830,10 @@ static int build_tree(struct fb_repo *r, git_repository *git, git_tree *head,
 {
 	git_tree_update *ups = fb_calloc(p->n + 1, sizeof(*ups));
 	struct fb_buf abs = FB_BUF_INIT;
-	git_tree *base = head, *empty = NULL;
+	git_index *idx = NULL;
 	size_t i, n = 0;
 	int rc = 0;
 
-	if (!base) {
-		git_treebuilder *tb = NULL;
-		git_oid eid;
-		if (git_treebuilder_new(&tb, git, NULL) < 0 || git_treebuilder_write(&eid, tb) < 0 ||
-		    git_tree_lookup(&empty, git, &eid) < 0)
-			rc = -1;
-		git_treebuilder_free(tb);
-		base = empty;
-	}
 	for (i = 0; i < p->n && rc == 0; i++) {
 		if (!p->v[i].target)
 			continue;
@@ -828,11 +849,27 @@ static int build_tree(struct fb_repo *r, git_repository *git, git_tree *head,
 		}
 		n++;
 	}
-	if (rc == 0)
-		rc = git_tree_create_updated(out, git, base, n, ups);
+	if (rc == 0 && head) {
+		rc = git_tree_create_updated(out, git, head, n, ups);
+	} else if (rc == 0) {
+		/* the first commit: no tree to update, so an index of just these files */
+		rc = git_index_new(&idx);
+		for (i = 0; i < n && rc == 0; i++) {
+			git_index_entry e;
+			if (ups[i].action != GIT_TREE_UPDATE_UPSERT)
+				continue;
+			memset(&e, 0, sizeof(e));
+			e.path = ups[i].path;
+			e.mode = GIT_FILEMODE_BLOB;
+			e.id = ups[i].id;
+			rc = git_index_add(idx, &e);
+		}
+		if (rc == 0)
+			rc = git_index_write_tree_to(out, idx, git);
+	}
 	if (rc < 0)
 		fb_git_diag(d, "cannot build the new tree");
-	git_tree_free(empty);
+	git_index_free(idx);
 	fb_buf_release(&abs);
 	free(ups);
 	return rc < 0 ? FB_EIO : 0;
@@ -964,7 +1001,7 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 			rc = FB_EIO;
 		}
 		if (rc == 0)
-			rc = find_pending(git, head, o->targets, &p, d);
+			rc = find_pending(git, head, o->targets, o->also, &p, d);
 		for (i = 0; rc == 0 && i < p.n; i++)
 			targets += p.v[i].target;
 		if (rc == 0 && !targets) {
@@ -983,6 +1020,13 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 			rc = write_commit(r, git, &tree_id, tip, &author, &committer, res->message,
 					  want_signature(git, o), &commit_id, d);
 		}
+		/*
+		 * The index first, then the branch: killed in between, the files
+		 * are merely staged (what `git add` would have done); the other
+		 * order could leave HEAD with files the index says are deleted.
+		 */
+		if (rc == 0)
+			rc = update_index(r, git, &p, d);
 		if (rc == 0) {
 			/* move the branch only if it still is where we read it */
 			char reflog[512];
@@ -1006,7 +1050,6 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 				rc = FB_EIO;
 			} else {
 				git_oid_tostr(res->id, sizeof(res->id), &commit_id);
-				rc = update_index(r, git, &p, d);
 			}
 		}
 		fb_schemas_free(ss);
@@ -1030,29 +1073,60 @@ done:
 
 /* ---- the hooks' checks ------------------------------------------------------------------ */
 
-int fb_vcs_check_index(struct fb_repo *r, struct fb_check_stats *st, struct fb_diag *d)
+static int collect_path(git_diff_delta const *delta, float progress, void *payload)
+{
+	(void)progress;
+	fb_strvec_push(payload, delta->new_file.path ? delta->new_file.path : delta->old_file.path);
+	return 0;
+}
+
+/*
+ * The tree the index holds, checked like a commit's (see the top): the
+ * working tree, with the staged version laid over each path where the two
+ * differ, and files the index does not have hidden.
+ */
+int fb_vcs_check_index(struct fb_repo *r, const char *index_path, struct fb_check_stats *st,
+		       struct fb_diag *d)
 {
 	git_repository *git = fb_repo_git(r, d);
 	git_index *idx = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts;
 	struct fb_source *src = NULL;
-	git_oid tree;
-	char hex[GIT_OID_HEXSZ + 1];
-	size_t before = d->errors;
+	struct fb_strvec paths = {0};
+	struct fb_check_opts co = {false, 0};
+	size_t i, before = d->errors;
 	int rc;
 
 	if (!git)
 		return FB_EIO;
-	if (git_repository_index(&idx, git) < 0 || git_index_read(idx, 0) < 0 ||
-	    git_index_write_tree(&tree, idx) < 0) {
+	if (index_path && *index_path)
+		rc = git_index_open(&idx, index_path);
+	else
+		rc = git_repository_index(&idx, git);
+	diff_options(&opts);
+	if (rc < 0 || git_index_read(idx, 0) < 0 ||
+	    git_diff_index_to_workdir(&diff, git, idx, &opts) < 0) {
 		fb_git_diag(d, "cannot read what is staged");
 		git_index_free(idx);
 		return FB_EIO;
 	}
+	git_diff_foreach(diff, collect_path, NULL, NULL, NULL, &paths);
+	git_diff_free(diff);
+	fb_source_worktree(&src, r);
+	for (i = 0; i < paths.n; i++) {
+		const git_index_entry *e = git_index_get_bypath(idx, paths.v[i], 0);
+		git_blob *blob = NULL;
+		if (e && git_blob_lookup(&blob, git, &e->id) == 0)
+			fb_source_overlay(src, paths.v[i], git_blob_rawcontent(blob),
+					  (size_t)git_blob_rawsize(blob));
+		else
+			fb_source_overlay(src, paths.v[i], NULL, 0);
+		git_blob_free(blob);
+	}
 	git_index_free(idx);
-	git_oid_tostr(hex, sizeof(hex), &tree);
-	if ((rc = fb_source_rev(&src, r, hex, d)) < 0)
-		return rc;
-	rc = fb_check(src, NULL, 0, NULL, st, d);
+	fb_strvec_release(&paths);
+	rc = fb_check(src, NULL, 0, &co, st, d);
 	fb_source_free(src);
 	if (rc < 0)
 		return rc;

@@ -128,10 +128,14 @@ int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *ou
  * bytes go to a temporary file beside it (a dot name, so listings ignore
  * it), are flushed to disk, and the temporary file is renamed over the
  * old one; a crash leaves the old file or the new one, never half of one.
- * The old file's permissions are kept (0644 for a new file).
+ * The old file's permissions are kept (0644 for a new file); missing
+ * folders above it are made.
  */
 int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, size_t len,
 		       struct fb_diag *d);
+/* The same for any absolute path; `new_mode` for a new file, `label` names it in diagnostics. */
+int fb_file_replace(const char *abs, const void *data, size_t len, unsigned new_mode,
+		    const char *label, struct fb_diag *d);
 
 /* Whether `id` is a valid record id (`^[a-z0-9][a-z0-9._-]{0,63}$`). */
 bool fb_id_valid(const char *id);

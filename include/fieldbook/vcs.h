@@ -51,6 +51,7 @@ int fb_repo_private_dir(struct fb_repo *r, const char *sub, struct fb_buf *out, 
 struct fb_commit_opts {
 	const char *message;      /* -m; NULL: made from the changes */
 	const struct fb_strvec *targets; /* repository-relative paths or folders; NULL: all of ours */
+	const struct fb_strvec *also;    /* other files to commit as they are (init's README, settings) */
 	const char *author_arg;   /* --author */
 	bool sign;                /* --sign, or commit.gpgsign */
 	bool show_confidential;   /* for the field list of the message */
@@ -75,10 +76,13 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 void fb_commit_result_release(struct fb_commit_result *res);
 
 /*
- * Check the tree that `git commit` is about to make (the index): every
+ * Check the tree that `git commit` is about to make: the index at
+ * `index_path` (git's GIT_INDEX_FILE, a temporary index for `commit -a`), or
+ * the repository's index when NULL.  Every
  * problem to `d`; FB_EINVALID when there is one.
  */
-int fb_vcs_check_index(struct fb_repo *r, struct fb_check_stats *st, struct fb_diag *d);
+int fb_vcs_check_index(struct fb_repo *r, const char *index_path, struct fb_check_stats *st,
+		       struct fb_diag *d);
 
 /*
  * Check what a push brings (git's pre-receive: "OLD NEW REF" lines): every
@@ -86,5 +90,32 @@ int fb_vcs_check_index(struct fb_repo *r, struct fb_check_stats *st, struct fb_d
  * when one is invalid.
  */
 int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d);
+
+/* ---- setting up ----------------------------------------------------------------------- */
+
+/* A file to write, relative to the work tree. */
+struct fb_file {
+	const char *path;
+	const unsigned char *data;
+	size_t len;
+};
+
+/*
+ * Make `dir` a git repository (a new one, or the existing one at exactly
+ * that folder) and write `files` into its work tree.  When any of them
+ * exists already nothing is written: FB_EEXISTS, each such file in `d`.
+ */
+int fb_repo_init(const char *dir, const struct fb_file *files, size_t n, struct fb_diag *d);
+
+/*
+ * Install (or update) the pre-commit and pre-receive hooks, which run
+ * `program` (absolute), or `fieldbook` on PATH when it is gone.  A hook that
+ * is not fieldbook's is kept: FB_EINVALID with the reason in `d`.  The
+ * paths written go to `written` (may be NULL).
+ */
+int fb_hooks_install(struct fb_repo *r, const char *program, struct fb_strvec *written,
+		     struct fb_diag *d);
+/* Whether this clone runs fieldbook's hook (pre-commit; pre-receive when bare). */
+bool fb_hooks_installed(struct fb_repo *r);
 
 #endif

@@ -27,6 +27,7 @@ enum cli_exit {
 };
 
 struct fb_ctx {
+	const char *argv0;
 	const char *dir; /* -C */
 	int32_t today;
 	enum fb_calendar calendar;
@@ -120,6 +121,21 @@ int cli_check_type(struct fb_ctx *ctx, struct fb_source *src, const char *type);
 /* Parse --format against a list of allowed names; the index, or -1 after a usage error. */
 int cli_format(struct fb_ctx *ctx, const char *arg, const char *const *names);
 
+/*
+ * The repository-relative path of record TYPE/ID in the working tree (or,
+ * with `or_head`, in HEAD when the file is gone); EXIT_USAGE when there is
+ * no such record.
+ */
+int cli_record_path(struct fb_ctx *ctx, const char *type, const char *id, bool or_head,
+		    struct fb_buf *out);
+
+/*
+ * Commit under the writer lock and print the result as git does; the exit
+ * code.  Nothing to commit is an error (exit 1) unless `nothing_ok`.
+ */
+struct fb_commit_opts;
+int cli_commit_paths(struct fb_ctx *ctx, const struct fb_commit_opts *o, bool nothing_ok);
+
 /* Write a buffer to stdout; EXIT_ENV on a write error. */
 int cli_write(const struct fb_buf *b);
 
@@ -128,5 +144,11 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_schema(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_fmt(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_query(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_init(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_hook(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_new(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_edit(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_rm(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_commit(int argc, char **argv, struct fb_ctx *ctx);
 
 #endif

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <fieldbook/check.h>
+#include <fieldbook/vcs.h>
 
 #include "cli.h"
 
@@ -205,6 +206,10 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 		status = EXIT_ENV;
 		goto out;
 	}
+	if (!rev && !fb_hooks_installed(ctx->repo))
+		fb_diag_addf(&ctx->diag, FB_SEV_WARNING, NULL, 0, 0,
+			     "the fieldbook hooks are not installed in this clone, so a plain git "
+			     "commit can record invalid records: run 'fieldbook hook install'");
 	status = report(ctx, format, st.checked, st.invalid, "record");
 out:
 	cli_getopt_release(&g);

@@ -44,6 +44,36 @@ const struct cli_command cli_commands[] = {
 	 "rewrite records into the canonical layout, keeping every comment",
 	 "  --check          change nothing; list the files that would change (exit 1 if any)\n"
 	 "  TARGET           TYPE, TYPE/ID or a path to a record file (default: all)\n"},
+	{"new", cmd_new, "new TYPE [--id ID] [--set FIELD=VALUE]... [--no-edit] [--commit]",
+	 "make a record from its schema, in your editor; written only when valid",
+	 "  --id ID          the new record's id (default: the next of the schema's x-id)\n"
+	 "  --set F=VALUE    set top-level field F (repeat for list items; [a, b] and\n"
+	 "                   {k: v} are YAML flow values)\n"
+	 "  --no-edit        do not open an editor: validate and write (for scripts)\n"
+	 "  --commit         commit the new record\n"},
+	{"edit", cmd_edit, "edit TYPE/ID [--commit]",
+	 "edit a record in $VISUAL/$EDITOR; an invalid result is never written",
+	 "  --commit         commit the change\n"
+	 "  TYPE/ID          the record (or a path to its file)\n"},
+	{"rm", cmd_rm, "rm TYPE/ID [--commit] [--force]",
+	 "delete a record, unless other records refer to it",
+	 "  --commit         commit the deletion\n"
+	 "  -f, --force      delete even while other records refer to it\n"},
+	{"commit", cmd_commit, "commit [-m MSG] [--author \"NAME <EMAIL>\"] [--sign] [TARGET...]",
+	 "validate the whole tree, then commit the changed records, schemas and settings",
+	 "  -m, --message MSG  the commit message (default: made from the changes)\n"
+	 "  --author A       \"NAME <EMAIL>\" (default: GIT_AUTHOR_*, then git config)\n"
+	 "  -S, --sign       sign with gpg or ssh (gpg.format), as commit.gpgsign does\n"
+	 "  TARGET           TYPE, TYPE/ID, a record path, schemas/NAME.yaml or\n"
+	 "                   fieldbook.yaml (default: everything changed)\n"},
+	{"init", cmd_init, "init [DIR]",
+	 "make DIR (default .) a fieldbook repository: schemas, settings, hooks, first commit",
+	 "  DIR              a new folder, or an existing git repository's top\n"},
+	{"hook", cmd_hook, "hook install|pre-commit|pre-receive",
+	 "install the git hooks, or run one (git does that)",
+	 "  install          write .git/hooks/pre-commit and pre-receive (again is fine)\n"
+	 "  pre-commit       check what git commit is about to record\n"
+	 "  pre-receive      check every commit a push brings (in a bare repository)\n"},
 	{"schema", cmd_schema, "schema export TYPE",
 	 "print a type's schema as one JSON document (references bundled)",
 	 "  export TYPE      the schema of TYPE, with schemas/_*.yaml definitions copied in\n"},
@@ -124,6 +154,7 @@ int main(int argc, char **argv)
 	setlocale(LC_CTYPE, "");
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	init_context(&ctx);
+	ctx.argv0 = argv[0];
 
 	if (getenv("FIELDBOOK_THREADS"))
 		ctx.threads = (unsigned)strtoul(getenv("FIELDBOOK_THREADS"), NULL, 10);

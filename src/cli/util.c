@@ -322,3 +322,40 @@ int cli_write(const struct fb_buf *b)
 		return EXIT_ENV;
 	return 0;
 }
+
+int cli_record_path(struct fb_ctx *ctx, const char *type, const char *id, bool or_head,
+		    struct fb_buf *out)
+{
+	const char *revs[] = {NULL, "HEAD"};
+	struct fb_diag quiet = FB_DIAG_INIT;
+	size_t i;
+	int status;
+
+	if ((status = cli_repo(ctx)))
+		return status;
+	for (i = 0; i < (or_head ? 2u : 1u); i++) {
+		struct fb_source *src = NULL;
+		struct fb_entries es = {0};
+		const struct fb_entry *e = NULL;
+		if (revs[i] ? fb_source_rev(&src, ctx->repo, revs[i], &quiet) < 0
+			    : fb_source_worktree(&src, ctx->repo) < 0)
+			continue;
+		if (fb_source_list(src, type, &es, &quiet) == 0 && (e = fb_entries_find(&es, id))) {
+			fb_buf_reset(out);
+			fb_buf_puts(out, e->path);
+		}
+		fb_entries_release(&es);
+		fb_source_free(src);
+		if (e)
+			break;
+	}
+	fb_diag_release(&quiet);
+	if (i == (or_head ? 2u : 1u)) {
+		struct fb_source *src = NULL;
+		fb_source_worktree(&src, ctx->repo);
+		status = cli_check_type(ctx, src, type);
+		fb_source_free(src);
+		return status ? status : cli_usage_error(ctx, "no record '%s/%s'", type, id);
+	}
+	return 0;
+}

@@ -177,12 +177,13 @@ test_have_prereq() {
 [ -d "$FB_SHARED/persian" ] && test_set_prereq SHARED
 command -v git >/dev/null && test_set_prereq GIT
 
-# fb_repo DIR: a fresh fieldbook repository with the project's schemas and
-# no records (add them with fb_record TYPE/ID <<EOF)
+# fb_repo DIR: a fresh fieldbook repository with the project's schemas,
+# the hooks and no records (add them with fb_record TYPE/ID <<EOF)
 fb_repo() {
 	git init -q "$1" &&
 	mkdir -p "$1/schemas" "$1/records" &&
-	cp "$FB_SRCDIR"/schemas/*.yaml "$1/schemas/"
+	cp "$FB_SRCDIR"/schemas/*.yaml "$1/schemas/" &&
+	(cd "$1" && fieldbook hook install >/dev/null)
 }
 
 # fb_demo DIR: a copy of the demo data set as a fresh repository with one commit

@@ -11,6 +11,7 @@ test_expect_success 'setup: a repository whose one type accepts any mapping' '
 		>repo/schemas/things.yaml &&
 	cp "$cases"/*.yaml repo/records/things/ &&
 	sh "$cases/generate.sh" repo/records/things &&
+	fieldbook -C repo hook install >/dev/null &&
 	ls repo/records/things | sed "s/\.yaml$//" | sort >names &&
 	test_line_count -ge 25 names
 '

@@ -1,0 +1,122 @@
+/*
+ * fieldbook commit [-m MSG] [--author "NAME <EMAIL>"] [--sign] [TARGET...]
+ *
+ * Commits what changed in records/, schemas/ and fieldbook.yaml (or in the
+ * targets) on top of HEAD, after checking the whole tree the commit makes
+ * (vcs.h).  Prints "[SHORT-ID] subject" and the counts, much as git does; a refused commit prints every error and exits 1; nothing to commit
+ * exits 1 with a message, also as git does.
+ *
+ * Also here: cli_commit_paths(), which new, edit and rm call for --commit.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <fieldbook/vcs.h>
+
+#include "cli.h"
+
+int cli_commit_paths(struct fb_ctx *ctx, const struct fb_commit_opts *o, bool nothing_ok)
+{
+	struct fb_commit_result res = {0};
+	int err;
+
+	if ((err = fb_repo_lock(ctx->repo, 30000, &ctx->diag)) == 0) {
+		err = fb_vcs_commit(ctx->repo, o, &res, &ctx->diag);
+		fb_repo_unlock(ctx->repo);
+	}
+	if (err == FB_ENOTFOUND && nothing_ok) {
+		fb_diag_release(&ctx->diag);
+		fprintf(stderr, "fieldbook: nothing to commit (it was never committed)\n");
+		return EXIT_OK;
+	}
+	cli_flush_diag(ctx);
+	if (err == FB_EINVALID) {
+		fprintf(stderr, "fieldbook: commit refused: the records would not validate; "
+				"nothing was committed\n");
+		return EXIT_DATA;
+	}
+	if (err == FB_ENOTFOUND)
+		return EXIT_DATA;
+	if (err)
+		return EXIT_ENV;
+	printf("[%.7s] %.*s\n", res.id, (int)strcspn(res.message, "\n"), res.message);
+	printf(" %zu added, %zu changed, %zu removed\n", res.added, res.modified, res.removed);
+	fb_commit_result_release(&res);
+	return EXIT_OK;
+}
+
+/*
+ * A TARGET as a repository-relative path: TYPE, TYPE/ID, a record file or
+ * a folder under records/, schemas/ or a schema, fieldbook.yaml.
+ */
+static int target_path(struct fb_ctx *ctx, const char *arg, struct fb_strvec *out)
+{
+	char *type = NULL, *id = NULL;
+	struct fb_buf path = FB_BUF_INIT;
+	int status = 0;
+
+	if (!strcmp(arg, "fieldbook.yaml") || !strcmp(arg, "schemas") ||
+	    (!strncmp(arg, "schemas/", 8) && !strstr(arg, "..") && !strchr(arg + 8, '/'))) {
+		fb_strvec_push(out, arg);
+		return 0;
+	}
+	if ((!strcmp(arg, "records") || !strncmp(arg, "records/", 8)) && !strstr(arg, "..") &&
+	    (strlen(arg) < 5 || strcmp(arg + strlen(arg) - 5, ".yaml"))) {
+		fb_buf_puts(&path, arg); /* a folder of records */
+		while (path.len > 1 && path.ptr[path.len - 1] == '/')
+			fb_buf_setlen(&path, path.len - 1);
+	} else if (fb_type_valid(arg) && !strchr(arg, '/')) {
+		fb_buf_addf(&path, "records/%s", arg);
+	} else if (fb_target_parse(ctx->repo, arg, &type, &id, &ctx->diag) < 0) {
+		return cli_usage_flush(ctx);
+	} else if ((status = cli_record_path(ctx, type, id, true, &path))) {
+		goto out;
+	}
+	fb_strvec_push(out, path.ptr);
+out:
+	free(type);
+	free(id);
+	fb_buf_release(&path);
+	return status;
+}
+
+int cmd_commit(int argc, char **argv, struct fb_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{"message", required_argument, NULL, 'm'},
+		{"author", required_argument, NULL, 'a'},
+		{"sign", no_argument, NULL, 'S'},
+		{NULL, 0, NULL, 0},
+	};
+	struct fb_commit_opts co = {0};
+	struct fb_strvec targets = {0};
+	struct cli_getopt g;
+	int opt, status = EXIT_OK, i;
+
+	co.check = true;
+	cli_getopt_init(&g, ctx, argc, argv, "m:S", opts);
+	while ((opt = cli_getopt_next(&g)) != -1) {
+		if (opt == 'm') {
+			co.message = optarg;
+		} else if (opt == 'a') {
+			co.author_arg = optarg;
+		} else if (opt == 'S') {
+			co.sign = true;
+		} else {
+			status = g.status;
+			goto out;
+		}
+	}
+	if ((status = cli_repo(ctx)))
+		goto out;
+	for (i = g.optind; i < argc; i++)
+		if ((status = target_path(ctx, argv[i], &targets)))
+			goto out;
+	co.targets = targets.n ? &targets : NULL;
+	co.show_confidential = ctx->show_confidential;
+	status = cli_commit_paths(ctx, &co, false);
+out:
+	fb_strvec_release(&targets);
+	cli_getopt_release(&g);
+	return status;
+}

@@ -1,0 +1,183 @@
+/*
+ * Setting a repository up: `init` (a git repository with fieldbook's files)
+ * and the git hooks (see vcs.h).
+ *
+ * init writes nothing until it knows it can write everything: a file that
+ * exists already is never overwritten, and if there is one the whole init
+ * stops before its first write.  Each file is written atomically
+ * (fb_file_replace), so a crash leaves whole files only.
+ *
+ * A hook is a small shell script that executes fieldbook by the absolute
+ * path given at install time and falls back to `fieldbook` on PATH when that
+ * binary is gone.  Its second line is a marker: a hook with the marker is
+ * ours and is rewritten by a new install; any other hook is the user's and
+ * is left alone, with an error that says how to call ours from it.  The
+ * hooks folder is core.hooksPath when set (relative to the work tree, as
+ * git reads it), else the git folder's hooks/.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fieldbook/vcs.h>
+
+#include "repo.h"
+
+#define HOOK_MARKER "# fieldbook hook: installed by `fieldbook hook install`; run it again to update"
+
+static const char *const hook_names[] = {"pre-commit", "pre-receive"};
+
+int fb_repo_init(const char *dir, const struct fb_file *files, size_t n, struct fb_diag *d)
+{
+	git_repository *git = NULL;
+	struct fb_buf abs = FB_BUF_INIT;
+	struct stat st;
+	size_t i, before = d->errors;
+	int err = 0;
+
+	git_libgit2_init();
+	if (git_repository_open_ext(&git, dir, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) == 0) {
+		if (git_repository_is_bare(git)) {
+			fb_diag_addf(d, FB_SEV_ERROR, dir, 0, 0,
+				     "a bare repository has no work tree for records: init a "
+				     "clone, then push");
+			err = FB_EINVALID;
+			goto out;
+		}
+	} else {
+		git_repository_init_options o;
+		git_repository_init_options_init(&o, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
+		o.flags = GIT_REPOSITORY_INIT_MKPATH;
+		if (git_repository_init_ext(&git, dir, &o) < 0) {
+			fb_git_diag(d, "cannot make the git repository");
+			err = FB_EIO;
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		fb_buf_reset(&abs);
+		fb_buf_addf(&abs, "%s%s", git_repository_workdir(git), files[i].path);
+		if (lstat(abs.ptr, &st) == 0)
+			fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, files[i].path, 0, 0,
+						 "exists already; init would have written %zu bytes "
+						 "here and overwrites nothing",
+						 files[i].len),
+				    NULL, "exists", NULL, NULL);
+	}
+	if (d->errors > before) {
+		err = FB_EEXISTS;
+		goto out;
+	}
+	for (i = 0; i < n && !err; i++) {
+		fb_buf_reset(&abs);
+		fb_buf_addf(&abs, "%s%s", git_repository_workdir(git), files[i].path);
+		err = fb_file_replace(abs.ptr, files[i].data, files[i].len, 0644, files[i].path, d);
+	}
+out:
+	git_repository_free(git);
+	git_libgit2_shutdown();
+	fb_buf_release(&abs);
+	return err;
+}
+
+/* The hooks folder: core.hooksPath, else GITDIR/hooks. */
+static int hooks_dir(struct fb_repo *r, struct fb_buf *out, struct fb_diag *d)
+{
+	git_repository *git = fb_repo_git(r, d);
+	git_config *cfg = NULL;
+	git_buf b = {0};
+
+	if (!git)
+		return FB_EIO;
+	fb_buf_reset(out);
+	if (git_repository_config_snapshot(&cfg, git) == 0 &&
+	    git_config_get_path(&b, cfg, "core.hooksPath") == 0 && b.size) {
+		if (b.ptr[0] != '/')
+			fb_buf_addf(out, "%s/", fb_repo_root(r));
+		fb_buf_puts(out, b.ptr);
+	} else {
+		fb_buf_addf(out, "%s/hooks", fb_repo_git_dir(r, d));
+	}
+	git_buf_dispose(&b);
+	git_config_free(cfg);
+	while (out->len > 1 && out->ptr[out->len - 1] == '/')
+		fb_buf_setlen(out, out->len - 1);
+	return 0;
+}
+
+static bool is_ours(const char *path)
+{
+	struct fb_buf text = FB_BUF_INIT;
+	bool ours = fb_buf_read_file(&text, path, 0) == 0 && strstr(text.ptr, HOOK_MARKER);
+	fb_buf_release(&text);
+	return ours;
+}
+
+/* A path as a single-quoted shell word. */
+static void shell_quote(struct fb_buf *out, const char *s)
+{
+	fb_buf_putc(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			fb_buf_puts(out, "'\\''");
+		else
+			fb_buf_putc(out, *s);
+	}
+	fb_buf_putc(out, '\'');
+}
+
+int fb_hooks_install(struct fb_repo *r, const char *program, struct fb_strvec *written,
+		     struct fb_diag *d)
+{
+	struct fb_buf dir = FB_BUF_INIT, path = FB_BUF_INIT, script = FB_BUF_INIT;
+	size_t i, before = d->errors;
+	int err;
+
+	if ((err = hooks_dir(r, &dir, d)) < 0)
+		goto out;
+	for (i = 0; i < FB_ARRAY_SIZE(hook_names); i++) {
+		fb_buf_reset(&path);
+		fb_buf_addf(&path, "%s/%s", dir.ptr, hook_names[i]);
+		if (access(path.ptr, F_OK) == 0 && !is_ours(path.ptr)) {
+			fb_diag_addf(d, FB_SEV_ERROR, path.ptr, 0, 0,
+				     "a %s hook exists and is not fieldbook's; it is left as it "
+				     "is: add the line  fieldbook hook %s%s  to it",
+				     hook_names[i], hook_names[i],
+				     i == 1 ? " (with the same standard input)" : " || exit 1");
+			continue;
+		}
+		fb_buf_reset(&script);
+		fb_buf_puts(&script, "#!/bin/sh\n" HOOK_MARKER "\nfb=");
+		shell_quote(&script, program);
+		fb_buf_addf(&script, "\n[ -x \"$fb\" ] || fb=fieldbook\nexec \"$fb\" hook %s \"$@\"\n",
+			    hook_names[i]);
+		if (fb_file_replace(path.ptr, script.ptr, script.len, 0755, path.ptr, d) == 0) {
+			chmod(path.ptr, 0755);
+			if (written)
+				fb_strvec_push(written, path.ptr);
+		}
+	}
+	err = d->errors > before ? FB_EINVALID : 0;
+out:
+	fb_buf_release(&dir);
+	fb_buf_release(&path);
+	fb_buf_release(&script);
+	return err;
+}
+
+bool fb_hooks_installed(struct fb_repo *r)
+{
+	struct fb_diag quiet = FB_DIAG_INIT;
+	struct fb_buf path = FB_BUF_INIT;
+	bool ok = hooks_dir(r, &path, &quiet) == 0;
+
+	if (ok) {
+		fb_buf_addf(&path, "/%s", hook_names[fb_repo_is_bare(r) ? 1 : 0]);
+		ok = is_ours(path.ptr) && access(path.ptr, X_OK) == 0;
+	}
+	fb_diag_release(&quiet);
+	fb_buf_release(&path);
+	return ok;
+}
