@@ -33,7 +33,8 @@ CLI_SRC := $(sort $(wildcard src/cli/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/shipped.o
 # what `fieldbook init` writes: the project's own schemas and settings
-SHIPPED := $(sort $(wildcard schemas/*.yaml)) fieldbook.yaml .vscode/settings.json records/README.md
+SHIPPED := $(sort $(wildcard schemas/*.yaml)) fieldbook.yaml .vscode/settings.json \
+	src/cli/records-README.md:records/README.md
 LIB := $(BUILD)/libfieldbook.a
 BIN := $(BUILD)/fieldbook
 
@@ -62,7 +63,7 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/gen/shipped.c: src/cli/embed.sh $(SHIPPED)
+$(BUILD)/gen/shipped.c: src/cli/embed.sh $(foreach f,$(SHIPPED),$(firstword $(subst :, ,$(f))))
 	@mkdir -p $(dir $@)
 	sh src/cli/embed.sh $@ $(SHIPPED)
 

@@ -1,7 +1,7 @@
 #!/bin/sh
-# embed.sh OUT FILE...: write a C file that holds FILE... as the files
-# `fieldbook init` writes (struct fb_file shipped_files[], shipped_count).
-# Paths are kept as given, relative to the project's top.
+# embed.sh OUT FILE[:PATH]...: write a C file that holds each FILE as the
+# file `fieldbook init` writes at PATH (default: FILE's own path, relative
+# to the project's top): struct fb_file shipped_files[], shipped_count.
 set -e
 out=$1
 shift
@@ -15,7 +15,7 @@ tmp=$out.tmp
 	for f in "$@"; do
 		echo
 		echo "static const unsigned char file$n[] = {"
-		od -An -v -tx1 "$f" | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/\t/'
+		od -An -v -tx1 "${f%%:*}" | sed -e 's/ \([0-9a-f][0-9a-f]\)/0x\1,/g' -e 's/^/\t/'
 		echo "};"
 		n=$((n + 1))
 	done
@@ -23,7 +23,7 @@ tmp=$out.tmp
 	echo "const struct fb_file shipped_files[] = {"
 	n=0
 	for f in "$@"; do
-		printf '\t{"%s", file%d, sizeof(file%d)},\n' "$f" $n $n
+		printf '\t{"%s", file%d, sizeof(file%d)},\n' "${f#*:}" $n $n
 		n=$((n + 1))
 	done
 	echo "};"
