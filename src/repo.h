@@ -6,6 +6,7 @@
 #define FIELDBOOK_REPO_H
 
 #include <git2.h>
+#include <git2/sys/repository.h> /* git_repository_set_index */
 
 #include <fieldbook/store.h>
 

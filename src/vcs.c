@@ -18,9 +18,13 @@
  *   6. bring the index entries of exactly those paths up to date, so `git
  *      status` is clean for them and a user's staged files stay staged;
  *   7. move the branch by compare-and-swap; if another writer moved it
- *      first, start again from 1.  Index before branch: a process killed
- *      between the two leaves the files staged, as `git add` would, never
- *      a HEAD whose files the index calls deleted.
+ *      first, start again from 1.
+ * The index is locked (index.lock, as git locks it for a commit) from
+ * step 1 to step 7, so no git command can commit from an index we are
+ * changing.  Index before branch: a process killed between the two leaves
+ * the files staged, as `git add` would, never a HEAD whose files the index
+ * calls deleted; the index.lock it leaves says "fieldbook", and the next
+ * fieldbook removes it (it holds the writer lock, so the maker is dead).
  * libgit2 locks (index.lock, a ref's .lock) held by someone else are retried
  * with backoff and then reported with their path.
  */
@@ -170,6 +174,7 @@ int fb_ident_resolve(struct fb_repo *r, const char *author_arg, struct fb_ident 
 	git_config *cfg = NULL;
 	char *cname = NULL, *cemail = NULL;
 	time_t now = time(NULL);
+	int err = FB_EIO;
 
 	memset(author, 0, sizeof(*author));
 	memset(committer, 0, sizeof(*committer));
@@ -184,6 +189,7 @@ int fb_ident_resolve(struct fb_repo *r, const char *author_arg, struct fb_ident 
 	if (author_arg && parse_author_arg(author_arg, author) < 0) {
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
 			     "--author takes \"NAME <EMAIL>\", not '%s'", author_arg);
+		err = FB_EUSAGE;
 		goto fail;
 	}
 	from_env("AUTHOR", author);
@@ -210,7 +216,7 @@ fail:
 	free(cemail);
 	fb_ident_release(author);
 	fb_ident_release(committer);
-	return FB_ENOTFOUND;
+	return err;
 }
 
 /* ---- the writer lock and the private folder ----------------------------------------- */
@@ -937,20 +943,118 @@ static bool want_signature(git_repository *git, const struct fb_commit_opts *o)
 	return on;
 }
 
-/* The committed paths' index entries follow the commit; nothing else in the index moves. */
-static int update_index(struct fb_repo *r, git_repository *git, const struct pendings *p,
-			struct fb_diag *d)
+/* What fieldbook writes into an index.lock it takes. */
+#define OUR_LOCK "fieldbook\n"
+
+/*
+ * The index lock, held for a whole commit as git holds it: from reading
+ * the index, through writing the new one, to moving the branch.  A git
+ * command that wants the index meanwhile fails at once (as it would
+ * against another git) instead of committing from an index we are about
+ * to change.
+ */
+struct index_lock {
+	struct fb_buf index; /* the index file */
+	struct fb_buf lock;  /* its .lock */
+	bool held;
+};
+
+/*
+ * An index.lock that says OUR_LOCK was taken by a fieldbook holding the
+ * writer lock, and is always removed before that lock is let go.  Now that
+ * we hold the writer lock, its maker is dead (killed mid-commit): the lock
+ * is stale for certain, and removing it is safe.  Any other index.lock
+ * (git's) is left to the retry rules.
+ */
+static void remove_our_stale_lock(const char *path)
 {
-	git_index *idx = NULL;
+	char buf[sizeof(OUR_LOCK)];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n == (ssize_t)sizeof(OUR_LOCK) - 1 && !memcmp(buf, OUR_LOCK, (size_t)n))
+		unlink(path);
+}
+
+/* Make index.lock, already holding OUR_LOCK (a file linked into place): 0, GIT_ELOCKED, -1. */
+static int try_lock(const char *lock, const char *tmp)
+{
+	int rc = link(tmp, lock) == 0 ? 0 : errno == EEXIST ? GIT_ELOCKED : -1;
+	return rc;
+}
+
+static int lock_index(struct fb_repo *r, git_repository *git, struct index_lock *il,
+		      struct fb_diag *d)
+{
+	git_buf path = {0};
+	struct fb_buf tmp = FB_BUF_INIT;
+	int rc;
+
+	if (git_repository_item_path(&path, git, GIT_REPOSITORY_ITEM_INDEX) < 0) {
+		fb_git_diag(d, "cannot find the index");
+		return FB_EIO;
+	}
+	fb_buf_puts(&il->index, path.ptr);
+	fb_buf_addf(&il->lock, "%s.lock", path.ptr);
+	fb_buf_addf(&tmp, "%s.fieldbook-lock-%ld", path.ptr, (long)getpid());
+	git_buf_dispose(&path);
+	remove_our_stale_lock(il->lock.ptr);
+	if ((rc = fb_file_replace(tmp.ptr, OUR_LOCK, sizeof(OUR_LOCK) - 1, 0644, "index", d)) == 0) {
+		WITH_LOCK_RETRY(rc, try_lock(il->lock.ptr, tmp.ptr));
+		if (rc == GIT_ELOCKED) {
+			lock_held(d, r, "index");
+			rc = FB_EIO;
+		} else if (rc < 0) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot lock the index (%s): %s",
+				     il->lock.ptr, strerror(errno));
+			rc = FB_EIO;
+		}
+	}
+	unlink(tmp.ptr);
+	fb_buf_release(&tmp);
+	il->held = rc == 0;
+	return rc;
+}
+
+static void unlock_index(struct index_lock *il)
+{
+	if (il->held)
+		unlink(il->lock.ptr);
+	il->held = false;
+	fb_buf_release(&il->index);
+	fb_buf_release(&il->lock);
+}
+
+/*
+ * The committed paths' index entries follow the commit; nothing else in the
+ * index moves.  Under the index lock: read the index (a private copy of
+ * the file, so libgit2's own write does not need the lock we hold), change
+ * it, write it, rename it over the index.
+ */
+static int update_index(git_repository *git, const struct pendings *p,
+			const struct index_lock *il, struct fb_diag *d)
+{
+	git_index *idx = NULL, *fresh = NULL;
+	struct fb_buf tmp = FB_BUF_INIT, bytes = FB_BUF_INIT;
 	size_t i;
 	int rc;
 
-	if (git_repository_index(&idx, git) < 0 || git_index_read(idx, 0) < 0) {
-		fb_git_diag(d, "cannot read the index");
-		git_index_free(idx);
-		return FB_EIO;
-	}
-	for (i = 0; i < p->n; i++) {
+	fb_buf_addf(&tmp, "%s.fieldbook-%ld", il->index.ptr, (long)getpid());
+	/* the copy; no index yet (a new repository) is an empty one */
+	rc = fb_buf_read_file(&bytes, il->index.ptr, 0);
+	unlink(tmp.ptr);
+	if (rc == 0 && fb_file_replace(tmp.ptr, bytes.ptr, bytes.len, 0644, "index", d) < 0)
+		rc = -1;
+	else if (rc == FB_ENOTFOUND)
+		rc = 0;
+	if (rc == 0)
+		rc = git_index_open(&idx, tmp.ptr);
+	if (rc == 0) /* add_bypath needs the index to belong to the repository */
+		git_repository_set_index(git, idx);
+	for (i = 0; rc == 0 && i < p->n; i++) {
 		if (!p->v[i].target)
 			continue;
 		if (p->v[i].deleted)
@@ -958,17 +1062,26 @@ static int update_index(struct fb_repo *r, git_repository *git, const struct pen
 		else if (git_index_add_bypath(idx, p->v[i].path) < 0)
 			git_index_remove_bypath(idx, p->v[i].path);
 	}
-	WITH_LOCK_RETRY(rc, git_index_write(idx));
-	git_index_free(idx);
-	if (rc == GIT_ELOCKED) {
-		lock_held(d, r, "index");
-		return FB_EIO;
-	}
+	if (rc == 0)
+		rc = git_index_write(idx);
 	if (rc < 0) {
-		fb_git_diag(d, "cannot write the index");
-		return FB_EIO;
+		if (!d->errors)
+			fb_git_diag(d, "cannot write the index");
+		rc = FB_EIO;
+	} else if (rename(tmp.ptr, il->index.ptr) < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot replace the index: %s",
+			     strerror(errno));
+		rc = FB_EIO;
 	}
-	return 0;
+	unlink(tmp.ptr);
+	/* the repository's index is the real one again */
+	if (git_index_open(&fresh, il->index.ptr) == 0)
+		git_repository_set_index(git, fresh);
+	git_index_free(fresh);
+	git_index_free(idx);
+	fb_buf_release(&tmp);
+	fb_buf_release(&bytes);
+	return rc;
 }
 
 int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_commit_result *res,
@@ -977,6 +1090,7 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 	git_repository *git = fb_repo_git(r, d);
 	struct fb_ident author = {0}, committer = {0};
 	struct fb_buf branch = FB_BUF_INIT;
+	struct index_lock il = {FB_BUF_INIT, FB_BUF_INIT, false};
 	int attempt, rc = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -984,6 +1098,8 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 		return FB_EIO;
 	if ((rc = fb_ident_resolve(r, o->author_arg, &author, &committer, d)) < 0)
 		return rc;
+	if ((rc = lock_index(r, git, &il, d)) < 0)
+		goto done;
 	for (attempt = 0; attempt < 5; attempt++) {
 		git_commit *tip = NULL;
 		git_tree *head = NULL;
@@ -1026,7 +1142,7 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 		 * order could leave HEAD with files the index says are deleted.
 		 */
 		if (rc == 0)
-			rc = update_index(r, git, &p, d);
+			rc = update_index(git, &p, &il, d);
 		if (rc == 0) {
 			/* move the branch only if it still is where we read it */
 			char reflog[512];
@@ -1065,6 +1181,7 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 		rc = FB_EIO;
 	}
 done:
+	unlock_index(&il);
 	fb_buf_release(&branch);
 	fb_ident_release(&author);
 	fb_ident_release(&committer);

@@ -35,8 +35,9 @@ void fb_ident_release(struct fb_ident *id);
  * <EMAIL>"), else GIT_AUTHOR_NAME/GIT_AUTHOR_EMAIL, else user.name and
  * user.email of git config; the committer from GIT_COMMITTER_*, else git
  * config, else the author.  GIT_AUTHOR_DATE and GIT_COMMITTER_DATE ("@1700000000
- * +0330", "1700000000 +0330" or ISO 8601) fix the times.  FB_ENOTFOUND with
- * a diagnostic saying how to set an identity when there is none.
+ * +0330", "1700000000 +0330" or ISO 8601) fix the times.  FB_EIO with a
+ * diagnostic saying how to set an identity when there is none; FB_EUSAGE
+ * when `author_arg` is not "NAME <EMAIL>".
  */
 int fb_ident_resolve(struct fb_repo *r, const char *author_arg, struct fb_ident *author,
 		     struct fb_ident *committer, struct fb_diag *d);
@@ -68,7 +69,8 @@ struct fb_commit_result {
  * Commit what the working tree changed in fieldbook's paths (or in
  * `o->targets`) on top of HEAD.  FB_ENOTFOUND: nothing to commit;
  * FB_EINVALID: the resulting tree does not validate (every problem in `d`);
- * FB_EIO: git failed or a lock stayed held.  The caller holds the writer
+ * FB_EUSAGE: a bad --author; FB_EIO: no identity, git failed or a lock
+ * stayed held.  The caller holds the writer
  * lock.
  */
 int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_commit_result *res,

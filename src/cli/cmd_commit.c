@@ -18,7 +18,7 @@
 int cli_commit_paths(struct fb_ctx *ctx, const struct fb_commit_opts *o, bool nothing_ok)
 {
 	struct fb_commit_result res = {0};
-	int err;
+	int err, status = EXIT_OK;
 
 	if ((err = fb_repo_lock(ctx->repo, 30000, &ctx->diag)) == 0) {
 		err = fb_vcs_commit(ctx->repo, o, &res, &ctx->diag);
@@ -27,22 +27,27 @@ int cli_commit_paths(struct fb_ctx *ctx, const struct fb_commit_opts *o, bool no
 	if (err == FB_ENOTFOUND && nothing_ok) {
 		fb_diag_release(&ctx->diag);
 		fprintf(stderr, "fieldbook: nothing to commit (it was never committed)\n");
-		return EXIT_OK;
+		goto out;
 	}
 	cli_flush_diag(ctx);
 	if (err == FB_EINVALID) {
 		fprintf(stderr, "fieldbook: commit refused: the records would not validate; "
 				"nothing was committed\n");
-		return EXIT_DATA;
+		status = EXIT_DATA;
+	} else if (err == FB_ENOTFOUND) {
+		status = EXIT_DATA;
+	} else if (err == FB_EUSAGE) {
+		status = EXIT_USAGE;
+	} else if (err) {
+		status = EXIT_ENV;
+	} else {
+		printf("[%.7s] %.*s\n", res.id, (int)strcspn(res.message, "\n"), res.message);
+		printf(" %zu added, %zu changed, %zu removed\n", res.added, res.modified,
+		       res.removed);
 	}
-	if (err == FB_ENOTFOUND)
-		return EXIT_DATA;
-	if (err)
-		return EXIT_ENV;
-	printf("[%.7s] %.*s\n", res.id, (int)strcspn(res.message, "\n"), res.message);
-	printf(" %zu added, %zu changed, %zu removed\n", res.added, res.modified, res.removed);
+out:
 	fb_commit_result_release(&res);
-	return EXIT_OK;
+	return status;
 }
 
 /*

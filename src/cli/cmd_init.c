@@ -110,7 +110,9 @@ int cmd_init(int argc, char **argv, struct fb_ctx *ctx)
 	}
 	cli_flush_diag(ctx);
 	if (err) {
-		status = err == FB_EIO ? EXIT_ENV : EXIT_DATA;
+		fprintf(stderr, "fieldbook: the files are written but not committed; when that is "
+				"fixed: git add -A && git commit -m \"%s\"\n", co.message);
+		status = err == FB_EINVALID || err == FB_ENOTFOUND ? EXIT_DATA : EXIT_ENV;
 		goto out;
 	}
 	printf("first commit %.7s: %s\n", res.id, co.message);

@@ -37,4 +37,25 @@ test_expect_success VALGRIND 'show, fmt, schema export, validate --schema' '
 	vg validate --schema contacts.json demo/records/contacts/c-0001.yaml
 '
 
+test_expect_success VALGRIND 'init, new, edit, rm, commit, the hooks' '
+	vg init office &&
+	cp demo/records/counties/bam.yaml office/ && mkdir office/records/counties &&
+	mv office/bam.yaml office/records/counties/ &&
+	vg -C office new contacts --no-edit --set name=x --set role=other --set county=bam \
+		--set status=active --set phones=09131234567 &&
+	vg -C office new contacts --no-edit --set name=x --set role=boss &&
+	printf "#!/bin/sh\nsed -i s/name:.*/name:\\\\ y/ \"\$1\"\n" >ed && chmod +x ed &&
+	EDITOR=$TRASH/ed vg -C office edit contacts/c-0001 </dev/null &&
+	test_grep "^name: y$" office/records/contacts/c-0001.yaml &&
+	vg -C office commit -m "valgrind" &&
+	vg -C office commit &&
+	vg -C office rm contacts/c-0001 --commit &&
+	(cd office && vg hook install) &&
+	git -C office add -A &&
+	(cd office && vg hook pre-commit) &&
+	git clone -q --bare office server.git &&
+	echo "$(git -C office rev-parse HEAD~1) $(git -C office rev-parse HEAD) refs/heads/x" >push &&
+	(cd server.git && vg hook pre-receive <../push)
+'
+
 test_done
