@@ -888,17 +888,22 @@ static int read_worktree(struct fb_source *s, const char *path, struct fb_buf *o
 	return err;
 }
 
+/* What an overlay holds at a path: its text, or FB_ENOTFOUND when it hides the file. */
+static int read_overlay(const struct overlay *o, struct fb_buf *out)
+{
+	fb_buf_reset(out);
+	if (!o->text)
+		return FB_ENOTFOUND;
+	fb_buf_add(out, o->text, o->len);
+	return 0;
+}
+
 int fb_source_read(struct fb_source *s, const struct fb_entry *e, struct fb_buf *out,
 		   struct fb_diag *d)
 {
 	const struct overlay *o = s->nover ? overlay_of(s, e->path) : NULL;
-	if (o) {
-		fb_buf_reset(out);
-		if (!o->text)
-			return FB_ENOTFOUND;
-		fb_buf_add(out, o->text, o->len);
-		return 0;
-	}
+	if (o)
+		return read_overlay(o, out);
 	if (e->has_oid && s->tree) {
 		git_oid oid;
 		memcpy(oid.id, e->oid, sizeof(oid.id));
@@ -914,13 +919,8 @@ int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *ou
 	git_tree_entry *te;
 	int err;
 
-	if (o) {
-		fb_buf_reset(out);
-		if (!o->text)
-			return FB_ENOTFOUND;
-		fb_buf_add(out, o->text, o->len);
-		return 0;
-	}
+	if (o)
+		return read_overlay(o, out);
 	if (!s->tree)
 		return read_worktree(s, path, out, d, true);
 	if (git_tree_entry_bypath(&te, s->tree, path) < 0)

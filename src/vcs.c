@@ -799,12 +799,14 @@ static int head_branch(git_repository *git, struct fb_buf *name, git_commit **ti
 
 /* Check the tree the commit will make: the working tree, with HEAD laid over what stays out. */
 static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
-			const struct pendings *p, struct fb_schemas **ss, struct fb_diag *d)
+			const struct pendings *p, unsigned threads, struct fb_schemas **ss,
+			struct fb_diag *d)
 {
 	struct fb_source *src = NULL;
 	struct fb_check_stats st;
 	struct fb_buf text = FB_BUF_INIT;
 	struct fb_diag quiet = FB_DIAG_INIT;
+	struct fb_check_opts co = {false, 0};
 	size_t i, before = d->errors;
 	int err;
 
@@ -821,7 +823,8 @@ static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
 		}
 		git_tree_entry_free(te);
 	}
-	err = fb_check(src, NULL, 0, NULL, &st, d);
+	co.threads = threads;
+	err = fb_check(src, NULL, 0, &co, &st, d);
 	fb_schemas_load(ss, src, &quiet); /* for the message's field names */
 	fb_diag_release(&quiet);
 	fb_source_free(src);
@@ -1030,26 +1033,27 @@ static void unlock_index(struct index_lock *il)
 
 /*
  * The committed paths' index entries follow the commit; nothing else in the
- * index moves.  Under the index lock: read the index (a private copy of
- * the file, so libgit2's own write does not need the lock we hold), change
- * it, write it, rename it over the index.
+ * index moves.  Under the index lock: read the index (through a private
+ * name, so libgit2's own write does not need the lock we hold), change it,
+ * write it, rename it over the index.
  */
 static int update_index(git_repository *git, const struct pendings *p,
 			const struct index_lock *il, struct fb_diag *d)
 {
-	git_index *idx = NULL, *fresh = NULL;
-	struct fb_buf tmp = FB_BUF_INIT, bytes = FB_BUF_INIT;
+	git_index *idx = NULL;
+	struct fb_buf tmp = FB_BUF_INIT;
 	size_t i;
 	int rc;
 
 	fb_buf_addf(&tmp, "%s.fieldbook-%ld", il->index.ptr, (long)getpid());
-	/* the copy; no index yet (a new repository) is an empty one */
-	rc = fb_buf_read_file(&bytes, il->index.ptr, 0);
+	/*
+	 * The private copy is a second name for the index file: libgit2 writes
+	 * a new file and renames it over that name, so the index itself is
+	 * untouched until our rename.  No index yet (a new repository): an
+	 * empty one.
+	 */
 	unlink(tmp.ptr);
-	if (rc == 0 && fb_file_replace(tmp.ptr, bytes.ptr, bytes.len, 0644, "index", d) < 0)
-		rc = -1;
-	else if (rc == FB_ENOTFOUND)
-		rc = 0;
+	rc = link(il->index.ptr, tmp.ptr) == 0 || errno == ENOENT ? 0 : -1;
 	if (rc == 0)
 		rc = git_index_open(&idx, tmp.ptr);
 	if (rc == 0) /* add_bypath needs the index to belong to the repository */
@@ -1074,13 +1078,10 @@ static int update_index(git_repository *git, const struct pendings *p,
 		rc = FB_EIO;
 	}
 	unlink(tmp.ptr);
-	/* the repository's index is the real one again */
-	if (git_index_open(&fresh, il->index.ptr) == 0)
-		git_repository_set_index(git, fresh);
-	git_index_free(fresh);
+	/* the repository's index is the real one again, read when next needed */
+	git_repository_set_index(git, NULL);
 	git_index_free(idx);
 	fb_buf_release(&tmp);
-	fb_buf_release(&bytes);
 	return rc;
 }
 
@@ -1128,7 +1129,7 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 			rc = FB_ENOTFOUND;
 		}
 		if (rc == 0)
-			rc = check_result(r, git, head, &p, &ss, d);
+			rc = check_result(r, git, head, &p, o->threads, &ss, d);
 		if (rc == 0)
 			rc = build_tree(r, git, head, &p, &tree_id, d);
 		if (rc == 0) {
@@ -1202,8 +1203,8 @@ static int collect_path(git_diff_delta const *delta, float progress, void *paylo
  * working tree, with the staged version laid over each path where the two
  * differ, and files the index does not have hidden.
  */
-int fb_vcs_check_index(struct fb_repo *r, const char *index_path, struct fb_check_stats *st,
-		       struct fb_diag *d)
+int fb_vcs_check_index(struct fb_repo *r, const char *index_path, unsigned threads,
+		       struct fb_check_stats *st, struct fb_diag *d)
 {
 	git_repository *git = fb_repo_git(r, d);
 	git_index *idx = NULL;
@@ -1211,7 +1212,7 @@ int fb_vcs_check_index(struct fb_repo *r, const char *index_path, struct fb_chec
 	git_diff_options opts;
 	struct fb_source *src = NULL;
 	struct fb_strvec paths = {0};
-	struct fb_check_opts co = {false, 0};
+	struct fb_check_opts co = {false, threads};
 	size_t i, before = d->errors;
 	int rc;
 

@@ -56,7 +56,7 @@ struct fb_commit_opts {
 	const char *author_arg;   /* --author */
 	bool sign;                /* --sign, or commit.gpgsign */
 	bool show_confidential;   /* for the field list of the message */
-	bool check;               /* validate the resulting tree (always, but in tests of the refusal path) */
+	unsigned threads;         /* for checking the tree; 0: one per processor */
 };
 
 struct fb_commit_result {
@@ -83,8 +83,8 @@ void fb_commit_result_release(struct fb_commit_result *res);
  * the repository's index when NULL.  Every
  * problem to `d`; FB_EINVALID when there is one.
  */
-int fb_vcs_check_index(struct fb_repo *r, const char *index_path, struct fb_check_stats *st,
-		       struct fb_diag *d);
+int fb_vcs_check_index(struct fb_repo *r, const char *index_path, unsigned threads,
+		       struct fb_check_stats *st, struct fb_diag *d);
 
 /*
  * Check what a push brings (git's pre-receive: "OLD NEW REF" lines): every

@@ -130,6 +130,14 @@ int cli_record_path(struct fb_ctx *ctx, const char *type, const char *id, bool o
 		    struct fb_buf *out);
 
 /*
+ * The one record argument of edit and rm (TYPE/ID or a path): its type, id
+ * and repository-relative path, which must exist in the working tree;
+ * EXIT_USAGE (printed) otherwise.  `type` and `id` are the caller's.
+ */
+int cli_record_arg(struct fb_ctx *ctx, int argc, char **argv, int optind, char **type, char **id,
+		   struct fb_buf *path);
+
+/*
  * Commit under the writer lock and print the result as git does; the exit
  * code.  Nothing to commit is an error (exit 1) unless `nothing_ok`.
  */

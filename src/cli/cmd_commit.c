@@ -18,10 +18,12 @@
 int cli_commit_paths(struct fb_ctx *ctx, const struct fb_commit_opts *o, bool nothing_ok)
 {
 	struct fb_commit_result res = {0};
+	struct fb_commit_opts with = *o;
 	int err, status = EXIT_OK;
 
+	with.threads = ctx->threads;
 	if ((err = fb_repo_lock(ctx->repo, 30000, &ctx->diag)) == 0) {
-		err = fb_vcs_commit(ctx->repo, o, &res, &ctx->diag);
+		err = fb_vcs_commit(ctx->repo, &with, &res, &ctx->diag);
 		fb_repo_unlock(ctx->repo);
 	}
 	if (err == FB_ENOTFOUND && nothing_ok) {
@@ -98,7 +100,6 @@ int cmd_commit(int argc, char **argv, struct fb_ctx *ctx)
 	struct cli_getopt g;
 	int opt, status = EXIT_OK, i;
 
-	co.check = true;
 	cli_getopt_init(&g, ctx, argc, argv, "m:S", opts);
 	while ((opt = cli_getopt_next(&g)) != -1) {
 		if (opt == 'm') {

@@ -159,7 +159,8 @@ int cmd_hook(int argc, char **argv, struct fb_ctx *ctx)
 		struct fb_check_stats st;
 		if ((status = cli_repo(ctx)))
 			goto out;
-		err = fb_vcs_check_index(ctx->repo, getenv("GIT_INDEX_FILE"), &st, &ctx->diag);
+		err = fb_vcs_check_index(ctx->repo, getenv("GIT_INDEX_FILE"), ctx->threads, &st,
+					 &ctx->diag);
 		cli_flush_diag(ctx);
 		if (err == FB_EINVALID)
 			fprintf(stderr, "fieldbook: commit refused: the records it would record do "

@@ -552,7 +552,6 @@ static int save(struct fb_ctx *ctx, struct session *ss)
 	if (ss->commit) {
 		fb_strvec_push(&targets, ss->path.ptr);
 		co.targets = &targets;
-		co.check = true;
 		status = cli_commit_paths(ctx, &co, true);
 	}
 out:
@@ -759,21 +758,10 @@ int cmd_edit(int argc, char **argv, struct fb_ctx *ctx)
 			goto out;
 		}
 	}
-	if (argc - g.optind != 1) {
-		status = cli_usage_error(ctx, "edit takes one TYPE/ID");
+	if ((status = cli_record_arg(ctx, argc, argv, g.optind, &type, &id, &ss.path)))
 		goto out;
-	}
-	if ((status = cli_repo(ctx)))
-		goto out;
-	if (fb_target_parse(ctx->repo, argv[g.optind], &type, &id, &ctx->diag) < 0 || !id) {
-		status = id ? cli_usage_flush(ctx)
-			    : cli_usage_error(ctx, "edit wants TYPE/ID, not '%s'", argv[g.optind]);
-		goto out;
-	}
 	ss.type = type;
 	ss.id = id;
-	if ((status = cli_record_path(ctx, type, id, false, &ss.path)))
-		goto out;
 	fb_buf_addf(&abs, "%s/%s", fb_repo_root(ctx->repo), ss.path.ptr);
 	if (fb_buf_read_file(&ss.original, abs.ptr, 0) < 0) {
 		status = cli_error(ctx, EXIT_ENV, "cannot read %s: %s", ss.path.ptr, strerror(errno));

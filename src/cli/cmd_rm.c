@@ -66,18 +66,7 @@ int cmd_rm(int argc, char **argv, struct fb_ctx *ctx)
 			goto out;
 		}
 	}
-	if (argc - g.optind != 1) {
-		status = cli_usage_error(ctx, "rm takes one TYPE/ID");
-		goto out;
-	}
-	if ((status = cli_repo(ctx)))
-		goto out;
-	if (fb_target_parse(ctx->repo, argv[g.optind], &type, &id, &ctx->diag) < 0 || !id) {
-		status = id ? cli_usage_flush(ctx)
-			    : cli_usage_error(ctx, "rm wants TYPE/ID, not '%s'", argv[g.optind]);
-		goto out;
-	}
-	if ((status = cli_record_path(ctx, type, id, false, &path)))
+	if ((status = cli_record_arg(ctx, argc, argv, g.optind, &type, &id, &path)))
 		goto out;
 
 	/* who would be left pointing at nothing */
@@ -123,7 +112,6 @@ int cmd_rm(int argc, char **argv, struct fb_ctx *ctx)
 		struct fb_commit_opts co = {0};
 		fb_strvec_push(&targets, path.ptr);
 		co.targets = &targets;
-		co.check = true;
 		status = cli_commit_paths(ctx, &co, true);
 		fb_strvec_release(&targets);
 	}

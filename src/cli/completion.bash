@@ -57,11 +57,11 @@ _fieldbook()
 		*) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		esac
 		return ;;
-	--today|--at|--rev) return ;;
+	--today|--at|--rev|--id|--set|-m|--message|--author) return ;;
 	--schema) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "query show validate fmt schema help $global" -- "$cur"))
+		COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit init hook help $global" -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -75,7 +75,13 @@ _fieldbook()
 		else
 			COMPREPLY=($(compgen -W "export" -- "$cur"))
 		fi ;;
-	help) COMPREPLY=($(compgen -W "query show validate fmt schema" -- "$cur")) ;;
+	new) COMPREPLY=($(compgen -W "--id --set --no-edit --commit $global $(_fieldbook_types)" -- "$cur")) ;;
+	edit) COMPREPLY=($(compgen -W "--commit $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	rm) COMPREPLY=($(compgen -W "--commit --force $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	commit) COMPREPLY=($(compgen -W "-m --author --sign $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	init) COMPREPLY=($(compgen -d -- "$cur")) ;;
+	hook) COMPREPLY=($(compgen -W "install pre-commit pre-receive" -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit init hook" -- "$cur")) ;;
 	esac
 }
 complete -F _fieldbook fieldbook

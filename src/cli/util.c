@@ -359,3 +359,17 @@ int cli_record_path(struct fb_ctx *ctx, const char *type, const char *id, bool o
 	}
 	return 0;
 }
+
+int cli_record_arg(struct fb_ctx *ctx, int argc, char **argv, int optind, char **type, char **id,
+		   struct fb_buf *path)
+{
+	int status;
+
+	if (argc - optind != 1)
+		return cli_usage_error(ctx, "%s takes one TYPE/ID", ctx->cmd->name);
+	if ((status = cli_repo(ctx)))
+		return status;
+	if (fb_target_parse(ctx->repo, argv[optind], type, id, &ctx->diag) < 0)
+		return cli_usage_flush(ctx);
+	return cli_record_path(ctx, *type, *id, false, path);
+}

@@ -2,7 +2,7 @@
 # fieldbook benchmarks, side by side in one run (the machine is shared and
 # noisy: medians over several runs, and ratios, are what to read).
 #
-#   sh tests/bench/run.sh [validate|all]
+#   sh tests/bench/run.sh [validate|query|commit|all]
 #
 # The data set (100k contacts, 50k visits, 5k assessments, 20k commits) is
 # generated once into bench-data/ (git-ignored) by fbgen with a fixed seed.
@@ -109,4 +109,26 @@ if [ "$what" = query ] || [ "$what" = all ]; then
 		"recsel $(recsel -e "date >> '2024-03-19' && date << '2024-06-21'" -c "$DIR/visits.rec" 2>/dev/null)," \
 		"rg $(rg -l --no-ignore '^date: 1403/0[123]/' "$DIR/records/visits" 2>/dev/null | wc -l)" \
 		"(rg sees only one way of writing a date)"
+fi
+
+if [ "$what" = commit ] || [ "$what" = all ]; then
+	# a clone to commit in (the set itself stays as generated)
+	W=$(dirname "$DIR")/commit-work
+	if [ ! -d "$W/.git" ]; then
+		echo "bench: cloning the set into $W to commit in" >&2
+		git clone -q "$DIR" "$W"
+		git -C "$W" config user.name Bench && git -C "$W" config user.email bench@example.org
+		(cd "$W" && "$FB" hook install >/dev/null)
+	fi
+	F=$(cd "$W" && find records/contacts -name '*.yaml' | sort | head -1)
+	flip="sed -i 's/^status: active/status: inactive/;t;s/^status: inactive/status: active/' $W/$F"
+	echo
+	echo "== commit one changed record ($F) in a repository of $records records"
+	hyperfine -w 1 -r "$RUNS" --prepare "$flip" --export-json /tmp/fb-bench-commit.json \
+		"git -C $W add $F && git -C $W -c core.hooksPath=/dev/null commit -q -m x" \
+		"$FB -C $W commit" \
+		"env FIELDBOOK_THREADS=1 $FB -C $W commit" \
+		"git -C $W add $F && git -C $W commit -q -m x" >/dev/null
+	table /tmp/fb-bench-commit.json
+	echo "(the last line is plain git commit running fieldbook's pre-commit hook)"
 fi

@@ -69,7 +69,7 @@ test_expect_success 'new --no-edit with bad values: every error, nothing written
 		--set county=nowhere >out 2>err &&
 	test_grep "^records/contacts/c-0044.yaml:3:7: error: /role: .boss. is not one of" err &&
 	test_grep "^records/contacts/c-0044.yaml:4:9: error: /county: no counties record .nowhere." err &&
-	test_grep "/status" err &&
+	test_line_count = 3 err &&
 	test_grep "contacts/c-0044 was not made" err &&
 	test_must_be_empty out &&
 	test_path_is_missing repo/records/contacts/c-0044.yaml
