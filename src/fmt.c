@@ -279,6 +279,20 @@ static size_t entry_below(const struct fmt *f, unsigned line)
 	return lo;
 }
 
+/* Whether an end-of-line comment has nothing but dashes before it on its line. */
+static bool only_dashes(const struct fmt *f, const struct aside *a)
+{
+	size_t p = f->lines[a->line - 1];
+	bool dash = false;
+	for (; p < a->start; p++) {
+		if (f->text[p] == '-')
+			dash = true;
+		else if (f->text[p] != ' ' && f->text[p] != '\t')
+			return false;
+	}
+	return dash;
+}
+
 static void attach(struct fmt *f)
 {
 	unsigned first_line = f->nentries ? f->entries[0].line : UINT32_MAX;
@@ -302,18 +316,30 @@ static void attach(struct fmt *f)
 		if (!a->full_line) {
 			/*
 			 * The outermost entry that starts and ends on the comment's
-			 * line (`phones: [a, b]  # c` is about phones); else the last
+			 * line (`phones: [a, b]  # c` is about phones); else, on a
+			 * line that is only a dash, the item below it; else the last
 			 * one that started above (a continuation line).
 			 */
-			struct entry *e = j ? &f->entries[j - 1] : NULL;
+			struct entry *e = NULL;
 			size_t k = j;
 			while (k > 0 && f->entries[k - 1].line == a->line)
 				k--;
-			for (; k < j; k++)
-				if (f->entries[k].node->end_line <= a->line) {
+			for (; k < j && !e; k++)
+				if (f->entries[k].node->end_line <= a->line)
 					e = &f->entries[k];
+			/* a block item on one line (`- x: y  # c`): the comment is its last entry's */
+			while (e && !e->node->key && !fb_node_is_scalar(e->node) && e->node->n) {
+				const struct fb_node *last = e->node->kids[e->node->n - 1];
+				struct entry *le = entry_of(f, last);
+				if (!le || le->line != a->line || last->end_line > a->line)
 					break;
-				}
+				e = le;
+			}
+			/* `- # c` with the item's value on the lines below: the item's */
+			if (!e && only_dashes(f, a) && j < f->nentries && !f->entries[j].node->key)
+				e = &f->entries[j];
+			if (!e && j)
+				e = &f->entries[j - 1];
 			if (!e) {
 				f->header[f->nheader++] = a;
 			} else if (e->trail) {
@@ -591,10 +617,13 @@ static void emit_seq(struct fmt *f, const struct fb_node *seq, unsigned indent, 
 	for (i = 0; i < seq->n; i++) {
 		const struct fb_node *item = seq->kids[i];
 		const struct entry *e = entry_of(f, item);
+		/* `- # comment` over a collection: the comment keeps the dash line to itself */
+		bool own_line = e->trail && !fb_node_is_scalar(item) && item->n &&
+				e->trail->line < item->line;
 		if (!(inline_first && i == 0)) {
 			emit_asides(f, f->lead + e->first_lead, e->nlead, indent);
 			/* the first key of an item mapping sits on the dash line: its lines too */
-			if (item->type == FB_NODE_MAP && item->n) {
+			if (item->type == FB_NODE_MAP && item->n && !own_line) {
 				const struct fb_node *first[1];
 				const struct fb_node **order = fb_malloc((item->n + 1) * sizeof(*order));
 				const struct entry *fe;
@@ -610,6 +639,16 @@ static void emit_seq(struct fmt *f, const struct fb_node *seq, unsigned indent, 
 			fb_buf_putc(f->out, '-'); /* an empty item: no space after the dash */
 			emit_trail(f, e->trail);
 			fb_buf_putc(f->out, '\n');
+			continue;
+		}
+		if (own_line) {
+			fb_buf_putc(f->out, '-');
+			emit_trail(f, e->trail);
+			fb_buf_putc(f->out, '\n');
+			if (item->type == FB_NODE_MAP)
+				emit_map(f, item, indent + 2, false);
+			else
+				emit_seq(f, item, indent + 2, false);
 			continue;
 		}
 		fb_buf_puts(f->out, "- ");
