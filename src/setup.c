@@ -4,14 +4,16 @@
  *
  * init writes nothing until it knows it can write everything: a file that
  * exists already is never overwritten, and if there is one the whole init
- * stops before its first write.  Each file is written atomically
+ * stops before its first write.  The very same file is not in the way, so
+ * an init that stopped (no identity to commit as) can simply be run again.  Each file is written atomically
  * (fb_file_replace), so a crash leaves whole files only.
  *
  * A hook is a small shell script that executes fieldbook by the absolute
  * path given at install time and falls back to `fieldbook` on PATH when that
  * binary is gone.  Its second line is a marker: a hook with the marker is
  * ours and is rewritten by a new install; any other hook is the user's and
- * is left alone, with an error that says how to call ours from it.  The
+ * is left alone -- fine if it runs `fieldbook hook NAME` itself, else an
+ * error says which line to add.  The
  * hooks folder is core.hooksPath when set (relative to the work tree, as
  * git reads it), else the git folder's hooks/.
  */
@@ -29,10 +31,11 @@
 
 static const char *const hook_names[] = {"pre-commit", "pre-receive"};
 
-int fb_repo_init(const char *dir, const struct fb_file *files, size_t n, struct fb_diag *d)
+int fb_repo_init(const char *dir, const struct fb_file *files, size_t n, bool *wrote,
+		 struct fb_diag *d)
 {
 	git_repository *git = NULL;
-	struct fb_buf abs = FB_BUF_INIT;
+	struct fb_buf abs = FB_BUF_INIT, have = FB_BUF_INIT;
 	struct stat st;
 	size_t i, before = d->errors;
 	int err = 0;
@@ -57,20 +60,31 @@ int fb_repo_init(const char *dir, const struct fb_file *files, size_t n, struct 
 		}
 	}
 	for (i = 0; i < n; i++) {
+		wrote[i] = true;
 		fb_buf_reset(&abs);
 		fb_buf_addf(&abs, "%s%s", git_repository_workdir(git), files[i].path);
-		if (lstat(abs.ptr, &st) == 0)
-			fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, files[i].path, 0, 0,
-						 "exists already; init would have written %zu bytes "
-						 "here and overwrites nothing",
-						 files[i].len),
-				    NULL, "exists", NULL, NULL);
+		if (lstat(abs.ptr, &st) < 0)
+			continue;
+		/* the very same file (an init run again) is not in the way */
+		fb_buf_reset(&have);
+		if (S_ISREG(st.st_mode) && fb_buf_read_file(&have, abs.ptr, 0) == 0 &&
+		    have.len == files[i].len && !memcmp(have.ptr, files[i].data, have.len)) {
+			wrote[i] = false;
+			continue;
+		}
+		fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, files[i].path, 0, 0,
+					 "exists already; init would have written %zu bytes here "
+					 "and overwrites nothing",
+					 files[i].len),
+			    NULL, "exists", NULL, NULL);
 	}
 	if (d->errors > before) {
 		err = FB_EEXISTS;
 		goto out;
 	}
 	for (i = 0; i < n && !err; i++) {
+		if (!wrote[i])
+			continue;
 		fb_buf_reset(&abs);
 		fb_buf_addf(&abs, "%s%s", git_repository_workdir(git), files[i].path);
 		err = fb_file_replace(abs.ptr, files[i].data, files[i].len, 0644, files[i].path, d);
@@ -79,6 +93,7 @@ out:
 	git_repository_free(git);
 	git_libgit2_shutdown();
 	fb_buf_release(&abs);
+	fb_buf_release(&have);
 	return err;
 }
 
@@ -107,11 +122,20 @@ static int hooks_dir(struct fb_repo *r, struct fb_buf *out, struct fb_diag *d)
 	return 0;
 }
 
-static bool is_ours(const char *path)
+/* Whether the hook at `path` is fieldbook's, or a user's hook that runs it ("fieldbook hook NAME"). */
+static bool runs_ours(const char *path, const char *name, bool *marked)
 {
-	struct fb_buf text = FB_BUF_INIT;
-	bool ours = fb_buf_read_file(&text, path, 0) == 0 && strstr(text.ptr, HOOK_MARKER);
+	struct fb_buf text = FB_BUF_INIT, call = FB_BUF_INIT;
+	bool ours = false;
+
+	*marked = false;
+	if (fb_buf_read_file(&text, path, 0) == 0) {
+		fb_buf_addf(&call, "hook %s", name);
+		*marked = strstr(text.ptr, HOOK_MARKER) != NULL;
+		ours = *marked || (strstr(text.ptr, "fieldbook") && strstr(text.ptr, call.ptr));
+	}
 	fb_buf_release(&text);
+	fb_buf_release(&call);
 	return ours;
 }
 
@@ -140,24 +164,29 @@ int fb_hooks_install(struct fb_repo *r, const char *program, struct fb_strvec *w
 	for (i = 0; i < FB_ARRAY_SIZE(hook_names); i++) {
 		fb_buf_reset(&path);
 		fb_buf_addf(&path, "%s/%s", dir.ptr, hook_names[i]);
-		if (access(path.ptr, F_OK) == 0 && !is_ours(path.ptr)) {
+		bool marked;
+		if (access(path.ptr, F_OK) == 0 && !runs_ours(path.ptr, hook_names[i], &marked)) {
+			fb_buf_reset(&script);
+			shell_quote(&script, program);
 			fb_diag_addf(d, FB_SEV_ERROR, path.ptr, 0, 0,
 				     "a %s hook exists and is not fieldbook's; it is left as it "
-				     "is: add the line  fieldbook hook %s%s  to it",
-				     hook_names[i], hook_names[i],
-				     i == 1 ? " (with the same standard input)" : " || exit 1");
+				     "is: add the line  %s hook %s || exit 1  to it%s",
+				     hook_names[i], script.ptr, hook_names[i],
+				     i == 1 ? " (it reads the same standard input: save it first "
+					      "and feed it to both)"
+					    : "");
 			continue;
 		}
+		if (access(path.ptr, F_OK) == 0 && !marked)
+			continue; /* the user's own hook, which runs ours */
 		fb_buf_reset(&script);
 		fb_buf_puts(&script, "#!/bin/sh\n" HOOK_MARKER "\nfb=");
 		shell_quote(&script, program);
 		fb_buf_addf(&script, "\n[ -x \"$fb\" ] || fb=fieldbook\nexec \"$fb\" hook %s \"$@\"\n",
 			    hook_names[i]);
-		if (fb_file_replace(path.ptr, script.ptr, script.len, 0755, path.ptr, d) == 0) {
-			chmod(path.ptr, 0755);
-			if (written)
-				fb_strvec_push(written, path.ptr);
-		}
+		if (fb_file_replace(path.ptr, script.ptr, script.len, 0755, path.ptr, d) == 0 &&
+		    written)
+			fb_strvec_push(written, path.ptr);
 	}
 	err = d->errors > before ? FB_EINVALID : 0;
 out:
@@ -174,8 +203,10 @@ bool fb_hooks_installed(struct fb_repo *r)
 	bool ok = hooks_dir(r, &path, &quiet) == 0;
 
 	if (ok) {
-		fb_buf_addf(&path, "/%s", hook_names[fb_repo_is_bare(r) ? 1 : 0]);
-		ok = is_ours(path.ptr) && access(path.ptr, X_OK) == 0;
+		const char *name = hook_names[fb_repo_is_bare(r) ? 1 : 0];
+		bool marked;
+		fb_buf_addf(&path, "/%s", name);
+		ok = runs_ours(path.ptr, name, &marked) && access(path.ptr, X_OK) == 0;
 	}
 	fb_diag_release(&quiet);
 	fb_buf_release(&path);

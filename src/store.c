@@ -222,10 +222,15 @@ int fb_file_replace(const char *abs, const void *data, size_t len, unsigned new_
 	fb_buf_puts(&path, abs);
 	fb_buf_add(&tmp, abs, slash ? (size_t)(slash - abs) + 1 : 0);
 	fb_buf_puts(&tmp, ".fieldbook-XXXXXX");
-	if (stat(abs, &st) == 0)
+	if (stat(abs, &st) == 0) {
 		mode = st.st_mode & 07777;
-	else if (make_parents(path.ptr) < 0)
-		goto fail;
+	} else {
+		mode_t mask = umask(0); /* a new file honours the umask, as open() would */
+		umask(mask);
+		mode &= ~mask;
+		if (make_parents(path.ptr) < 0)
+			goto fail;
+	}
 	fd = mkstemp(tmp.ptr);
 	if (fd < 0)
 		goto fail;
@@ -541,6 +546,10 @@ static void take_name(struct lister *l, const char *name, const unsigned char *o
 {
 	struct fb_entry *e;
 	size_t n = strlen(name);
+	const struct overlay *o = l->src->nover ? overlay_of(l->src, l->path.ptr) : NULL;
+
+	if (o && !o->text)
+		return; /* hidden: not there at all, whatever its name */
 
 	switch (classify_name(name)) {
 	case NAME_IGNORED:

@@ -7,18 +7,22 @@
  *   2. diff HEAD's tree against the working tree, limited to records/,
  *      schemas/ and fieldbook.yaml, keeping record files by SPEC §1's rules;
  *      of those, the targets are what this commit takes;
- *   3. check the tree the commit will make.  The working tree differs from
- *      it only where changes are left out of this commit, so the check reads
- *      the working tree (fast, on every core) with HEAD's version laid over
- *      each left-out path (fb_source_overlay);
+ *   3. store the targets' blobs, then check the tree the commit will make.
+ *      The working tree differs from it only where changes are left out of
+ *      this commit, so the check reads the working tree (fast, on every
+ *      core) with the stored blobs laid over the targets and HEAD's version
+ *      over each left-out path (fb_source_overlay): what is checked is
+ *      exactly what is committed;
  *   4. make the tree: HEAD's, with the targets' blobs upserted or removed
  *      (git_tree_create_updated: nothing else of HEAD or the index moves);
  *   5. write the commit (signed when asked: gpg or ssh-keygen, fed the
  *      commit buffer);
- *   6. bring the index entries of exactly those paths up to date, so `git
- *      status` is clean for them and a user's staged files stay staged;
- *   7. move the branch by compare-and-swap; if another writer moved it
- *      first, start again from 1.
+ *   6. put a new index in place: the entries of exactly those paths up to
+ *      date, so `git status` is clean for them and a user's staged files
+ *      stay staged; the old one is kept aside;
+ *   7. move the branch by compare-and-swap; if that fails the old index
+ *      goes back, and if another writer moved the branch first, start
+ *      again from 1.
  * The index is locked (index.lock, as git locks it for a commit) from
  * step 1 to step 7, so no git command can commit from an index we are
  * changing.  Index before branch: a process killed between the two leaves
@@ -60,47 +64,85 @@ void fb_ident_release(struct fb_ident *id)
 	memset(id, 0, sizeof(*id));
 }
 
-/* "1700000000 +0330", "@1700000000 +0330", or ISO 8601 "2024-08-02T10:00:00+03:30". */
+/* "+0330", "-0500", "+03:30", "Z": minutes east of UTC; false unless a real offset. */
+static bool parse_offset(const char *s, int *offset, const char **end)
+{
+	int hh, mm, sign;
+	if (*s == 'Z') {
+		*offset = 0;
+		*end = s + 1;
+		return true;
+	}
+	if (*s != '+' && *s != '-')
+		return false;
+	sign = *s == '-' ? -1 : 1;
+	s++;
+	if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9'))
+		return false;
+	hh = (s[0] - '0') * 10 + s[1] - '0';
+	s += 2 + (*s && s[2] == ':');
+	if (!(s[0] >= '0' && s[0] <= '9' && s[1] >= '0' && s[1] <= '9'))
+		return false;
+	mm = (s[0] - '0') * 10 + s[1] - '0';
+	if (hh > 14 || mm > 59)
+		return false;
+	*offset = sign * (hh * 60 + mm);
+	*end = s + 2;
+	return true;
+}
+
+/*
+ * A date as git takes it in GIT_AUTHOR_DATE / GIT_COMMITTER_DATE:
+ * "@1700000000 +0330", "1700000000 +0330", ISO 8601 ("2024-08-02T10:00:00+03:30",
+ * a space for the T, "Z") or RFC 2822 ("Fri, 2 Aug 2024 10:00:00 +0330").
+ * Anything else is false: git refuses it too.
+ */
 static bool parse_git_date(const char *s, int64_t *t, int *offset)
 {
-	char *end;
-	long long secs;
-	int sign, hh, mm;
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	int y, mo, d, h, mi, sec, n = 0;
+	char mon[4] = "";
+	const char *end;
 
 	while (*s == ' ')
 		s++;
-	if (*s == '@')
-		s++;
-	secs = strtoll(s, &end, 10);
-	if (end != s && (*end == ' ' || *end == '\0') && end - s >= 9) {
-		*t = secs;
-		*offset = 0;
-		while (*end == ' ')
-			end++;
-		if ((*end == '+' || *end == '-') && strlen(end) >= 5) {
-			sign = *end == '-' ? -1 : 1;
-			hh = (end[1] - '0') * 10 + end[2] - '0';
-			mm = (end[3] - '0') * 10 + end[4] - '0';
-			*offset = sign * (hh * 60 + mm);
-		}
-		return true;
-	}
-	{
-		int y, mo, d, h = 0, mi = 0, sec = 0, n = 0;
-		if (sscanf(s, "%d-%d-%dT%d:%d:%d%n", &y, &mo, &d, &h, &mi, &sec, &n) < 6 &&
-		    sscanf(s, "%d-%d-%d %d:%d:%d%n", &y, &mo, &d, &h, &mi, &sec, &n) < 6)
+	if (*s == '@' || (*s >= '0' && *s <= '9' && strspn(s, "0123456789") >= 9 &&
+			  (s[strspn(s, "0123456789")] == ' ' || !s[strspn(s, "0123456789")]))) {
+		char *e;
+		long long secs;
+		s += *s == '@';
+		secs = strtoll(s, &e, 10);
+		if (e == s)
 			return false;
-		s += n;
+		while (*e == ' ')
+			e++;
 		*offset = 0;
-		if (*s == '+' || *s == '-') {
-			sign = *s == '-' ? -1 : 1;
-			if (sscanf(s + 1, "%2d:%2d", &hh, &mm) == 2 || sscanf(s + 1, "%2d%2d", &hh, &mm) == 2)
-				*offset = sign * (hh * 60 + mm);
-		}
-		*t = (int64_t)fb_gregorian_to_day(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-		     (int64_t)*offset * 60;
+		if (*e && (!parse_offset(e, offset, &end) || *end))
+			return false;
+		*t = secs;
 		return true;
 	}
+	if (sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) == 6 && n) {
+		s += n;
+		while (*s == ' ')
+			s++;
+	} else {
+		/* RFC 2822, the weekday optional */
+		const char *comma = strchr(s, ',');
+		if (comma)
+			s = comma + 1;
+		if (sscanf(s, " %2d %3s %4d %2d:%2d:%2d %n", &d, mon, &y, &h, &mi, &sec, &n) != 6 ||
+		    !n || strlen(mon) != 3 || !strstr(months, mon) || (strstr(months, mon) - months) % 3)
+			return false;
+		mo = (int)(strstr(months, mon) - months) / 3 + 1;
+		s += n;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 ||
+	    !parse_offset(s, offset, &end) || *end)
+		return false;
+	*t = (int64_t)fb_gregorian_to_day(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	     (int64_t)*offset * 60;
+	return true;
 }
 
 static char *config_string(git_config *cfg, const char *key)
@@ -126,7 +168,8 @@ static int local_offset(time_t t)
 	return days * 1440 + (lt.tm_hour - gt.tm_hour) * 60 + (lt.tm_min - gt.tm_min);
 }
 
-static bool from_env(const char *who, struct fb_ident *id)
+/* GIT_<WHO>_NAME/EMAIL/DATE into `id` (what is not set yet); FB_EUSAGE for a date git would refuse. */
+static int from_env(const char *who, struct fb_ident *id, struct fb_diag *d)
 {
 	char key[40];
 	const char *name, *email, *date;
@@ -136,19 +179,18 @@ static bool from_env(const char *who, struct fb_ident *id)
 	email = getenv(key);
 	snprintf(key, sizeof(key), "GIT_%s_DATE", who);
 	date = getenv(key);
-	if (date && *date) {
-		int64_t t;
-		int off;
-		if (parse_git_date(date, &t, &off)) {
-			id->time = t;
-			id->offset = off;
-		}
+	if (date && *date && !parse_git_date(date, &id->time, &id->offset)) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "%s='%s' is not a date: use @SECONDS +HHMM, ISO 8601 "
+			     "(2024-08-02T10:00:00+03:30) or RFC 2822, as git does",
+			     key, date);
+		return FB_EUSAGE;
 	}
 	if (name && *name && !id->name)
 		id->name = fb_strdup(name);
 	if (email && *email && !id->email)
 		id->email = fb_strdup(email);
-	return id->name && id->email;
+	return 0;
 }
 
 static int parse_author_arg(const char *arg, struct fb_ident *id)
@@ -192,8 +234,10 @@ int fb_ident_resolve(struct fb_repo *r, const char *author_arg, struct fb_ident 
 		err = FB_EUSAGE;
 		goto fail;
 	}
-	from_env("AUTHOR", author);
-	from_env("COMMITTER", committer);
+	if (from_env("AUTHOR", author, d) < 0 || from_env("COMMITTER", committer, d) < 0) {
+		err = FB_EUSAGE;
+		goto fail;
+	}
 	if (!author->name && cname)
 		author->name = fb_strdup(cname);
 	if (!author->email && cemail)
@@ -326,6 +370,7 @@ static int run_program(char *const argv[], const char *input, size_t inlen, stru
 	if (rc != 0) {
 		for (i = 0; i < 3; i++)
 			close(fds[i][0]), close(fds[i][1]);
+		errno = rc; /* posix_spawn returns the error instead of setting errno */
 		return -1;
 	}
 	close(in[0]);
@@ -389,89 +434,83 @@ static int sign_buffer(struct fb_repo *r, git_config *cfg, const struct fb_ident
 		       const char *buf, size_t len, struct fb_buf *sig, struct fb_diag *d)
 {
 	char *format = config_string(cfg, "gpg.format"), *key = config_string(cfg, "user.signingkey");
-	struct fb_buf err = FB_BUF_INIT, tmp = FB_BUF_INIT, who = FB_BUF_INIT;
-	int rc = FB_EIO, status;
+	bool ssh = format && !strcmp(format, "ssh");
+	char *program = config_string(cfg, ssh ? "gpg.ssh.program" : "gpg.program");
+	struct fb_buf err = FB_BUF_INIT, tmp = FB_BUF_INIT, arg = FB_BUF_INIT, out = FB_BUF_INIT;
+	int rc = FB_EIO, status = -1, fd;
 
-	if (format && !strcmp(format, "ssh")) {
-		char *program = config_string(cfg, "gpg.ssh.program");
-		struct fb_buf out = FB_BUF_INIT, keypath = FB_BUF_INIT;
-		char *argv[8];
-		int fd;
+	if (ssh) {
+		/* ssh-keygen -Y sign -n git -f KEY FILE writes FILE.sig */
+		char *argv[] = {program ? program : "ssh-keygen", "-Y", "sign", "-n", "git", "-f",
+				NULL, NULL, NULL};
 		if (!key) {
 			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
 				     "gpg.format is ssh but user.signingkey names no key file");
-			free(program);
 			goto out;
 		}
 		if (key[0] == '~' && key[1] == '/' && getenv("HOME"))
-			fb_buf_addf(&keypath, "%s%s", getenv("HOME"), key + 1);
+			fb_buf_addf(&arg, "%s%s", getenv("HOME"), key + 1);
 		else
-			fb_buf_puts(&keypath, key);
-		if (fb_repo_private_dir(r, NULL, &tmp, d) < 0) {
-			free(program);
-			fb_buf_release(&keypath);
+			fb_buf_puts(&arg, key);
+		if (fb_repo_private_dir(r, NULL, &tmp, d) < 0)
 			goto out;
-		}
 		fb_buf_puts(&tmp, "/commit-XXXXXX");
 		fd = mkstemp(tmp.ptr);
 		if (fd < 0 || write(fd, buf, len) != (ssize_t)len) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot write %s: %s", tmp.ptr,
+				     strerror(errno));
 			if (fd >= 0)
 				close(fd);
-			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot write %s", tmp.ptr);
-			free(program);
-			fb_buf_release(&keypath);
+			unlink(tmp.ptr);
 			goto out;
 		}
 		close(fd);
-		argv[0] = program ? program : "ssh-keygen";
-		argv[1] = "-Y";
-		argv[2] = "sign";
-		argv[3] = "-n";
-		argv[4] = "git";
-		argv[5] = "-f";
-		argv[6] = keypath.ptr;
-		argv[7] = NULL;
-		{
-			char *args[9];
-			memcpy(args, argv, sizeof(argv));
-			args[7] = tmp.ptr;
-			args[8] = NULL;
-			status = run_program(args, NULL, 0, &out, &err);
-		}
+		argv[6] = arg.ptr;
+		argv[7] = tmp.ptr;
+		status = run_program(argv, NULL, 0, &out, &err);
 		fb_buf_reset(&out);
 		fb_buf_addf(&out, "%s.sig", tmp.ptr);
 		if (status == 0 && fb_buf_read_file(sig, out.ptr, 0) == 0)
 			rc = 0;
 		unlink(out.ptr);
 		unlink(tmp.ptr);
-		free(program);
-		fb_buf_release(&out);
-		fb_buf_release(&keypath);
 	} else {
-		char *program = config_string(cfg, "gpg.program");
+		/* gpg -bsau KEY, the buffer on stdin, the signature on stdout */
 		char *argv[] = {program ? program : "gpg", "--status-fd=2", "-bsau", NULL, NULL};
-		if (key) {
-			argv[3] = key;
-		} else {
-			fb_buf_addf(&who, "%s <%s>", committer->name, committer->email);
-			argv[3] = who.ptr;
-		}
+		if (key)
+			fb_buf_puts(&arg, key);
+		else
+			fb_buf_addf(&arg, "%s <%s>", committer->name, committer->email);
+		argv[3] = arg.ptr;
 		status = run_program(argv, buf, len, sig, &err);
 		if (status == 0 && sig->len)
 			rc = 0;
-		free(program);
 	}
 	if (rc) {
-		fb_buf_rtrim(&err);
+		/* what the signer said, without gpg's machine-readable status lines */
+		struct fb_buf said = FB_BUF_INIT;
+		const char *p = err.ptr ? err.ptr : "";
+		while (*p) {
+			size_t n = strcspn(p, "\n");
+			if (strncmp(p, "[GNUPG:]", 8))
+				fb_buf_addf(&said, "%s%.*s", said.len ? "; " : "", (int)n, p);
+			p += n + (p[n] == '\n');
+		}
+		if (status == -1)
+			fb_buf_addf(&said, "%scannot run %s: %s", said.len ? "; " : "",
+				    program ? program : ssh ? "ssh-keygen" : "gpg", strerror(errno));
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "signing the commit failed%s%s",
-			     err.len ? ": " : "", err.ptr);
+			     said.len ? ": " : "", said.len ? said.ptr : "");
+		fb_buf_release(&said);
 	}
 out:
 	free(format);
 	free(key);
+	free(program);
 	fb_buf_release(&err);
 	fb_buf_release(&tmp);
-	fb_buf_release(&who);
+	fb_buf_release(&arg);
+	fb_buf_release(&out);
 	return rc;
 }
 
@@ -480,8 +519,11 @@ out:
 struct pending {
 	char *path;
 	bool deleted;
-	bool ignored; /* by .gitignore: never committed, hidden from the check */
+	bool ignored;  /* by .gitignore: never committed, hidden from the check */
+	bool stranger; /* under records/ or schemas/ but not one of ours (a bad name) */
 	bool target;
+	bool has_blob; /* `blob` is what the commit records for it */
+	git_oid blob;
 };
 
 struct pendings {
@@ -498,6 +540,12 @@ static void pendings_release(struct pendings *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && !strcmp(s + n - k, suffix);
+}
+
 /* fieldbook's own paths: record files, schemas, fieldbook.yaml. */
 static bool ours(const char *path)
 {
@@ -506,8 +554,8 @@ static bool ours(const char *path)
 	if (!strcmp(path, "fieldbook.yaml"))
 		return true;
 	if (!strncmp(path, "schemas/", 8))
-		return !strchr(path + 8, '/') && name[0] != '.' &&
-		       strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".yaml");
+		return !strchr(path + 8, '/') && name[0] != '.' && strlen(name) > 5 &&
+		       has_suffix(name, ".yaml");
 	if (!strncmp(path, "records/", 8))
 		return strchr(path + 8, '/') && fb_is_record_name(name);
 	return false;
@@ -526,19 +574,36 @@ static bool is_target(const char *path, const struct fb_strvec *targets)
 	return false;
 }
 
+static struct pending *add_pending(struct pendings *p, const char *path)
+{
+	struct pending *e;
+	FB_GROW(p->v, p->n, p->alloc);
+	e = &p->v[p->n++];
+	memset(e, 0, sizeof(*e));
+	e->path = fb_strdup(path);
+	return e;
+}
+
+/*
+ * One delta.  A path can come twice: deleted from the index but present as
+ * an untracked file (an index that fell behind HEAD) is two deltas of a
+ * file that exists, so the working tree decides: present if any says so.
+ */
 static int collect_pending(git_diff_delta const *delta, float progress, void *payload)
 {
 	struct pendings *p = payload;
 	const char *path = delta->new_file.path ? delta->new_file.path : delta->old_file.path;
+	bool deleted = delta->status == GIT_DELTA_DELETED;
+	struct pending *e;
 	(void)progress;
-	if (!ours(path))
+	if (p->n && !strcmp(p->v[p->n - 1].path, path)) { /* deltas come sorted by path */
+		p->v[p->n - 1].deleted = p->v[p->n - 1].deleted && deleted;
 		return 0;
-	FB_GROW(p->v, p->n, p->alloc);
-	p->v[p->n].path = fb_strdup(path);
-	p->v[p->n].deleted = delta->status == GIT_DELTA_DELETED;
-	p->v[p->n].ignored = delta->status == GIT_DELTA_IGNORED;
-	p->v[p->n].target = false;
-	p->n++;
+	}
+	e = add_pending(p, path);
+	e->deleted = deleted;
+	e->ignored = delta->status == GIT_DELTA_IGNORED;
+	e->stranger = !ours(path);
 	return 0;
 }
 
@@ -554,15 +619,22 @@ static void diff_options(git_diff_options *opts)
 	opts->pathspec.count = FB_ARRAY_SIZE(spec);
 }
 
-/* The differences between HEAD's tree (NULL: none) and the working tree, in our paths. */
-static int find_pending(git_repository *git, git_tree *head, const struct fb_strvec *targets,
-			const struct fb_strvec *also, struct pendings *out, struct fb_diag *d)
+/*
+ * The differences between HEAD's tree (NULL: none) and the working tree
+ * under records/, schemas/ and fieldbook.yaml, through the index's stat
+ * cache.  Targets are ours, among `targets`, not ignored; files that are
+ * not ours (a bad record name) are never targets, but the check hides them
+ * too, and a *.yaml one that would have been a target gets a warning.
+ */
+static int find_pending(struct fb_repo *r, git_repository *git, git_tree *head,
+			const struct fb_strvec *targets, const struct fb_strvec *also,
+			struct pendings *out, struct fb_diag *d)
 {
+	struct fb_buf abs = FB_BUF_INIT;
 	git_diff_options opts;
 	git_diff *diff = NULL;
-	size_t i;
+	size_t i, k;
 
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	diff_options(&opts);
 	if (git_diff_tree_to_workdir_with_index(&diff, git, head, &opts) < 0) {
 		fb_git_diag(d, "cannot compare HEAD with the working tree");
@@ -571,24 +643,78 @@ static int find_pending(git_repository *git, git_tree *head, const struct fb_str
 	git_diff_foreach(diff, collect_pending, NULL, NULL, NULL, out);
 	git_diff_free(diff);
 	for (i = 0; also && i < also->n; i++) {
-		size_t k;
 		for (k = 0; k < out->n && strcmp(out->v[k].path, also->v[i]); k++)
 			;
-		if (k < out->n) {
-			out->v[k].target = true;
+		if (k == out->n)
+			add_pending(out, also->v[i]);
+		out->v[k].stranger = false;
+		out->v[k].target = true;
+	}
+	for (i = 0; i < out->n; i++) {
+		struct pending *e = &out->v[i];
+		bool wanted = e->target || is_target(e->path, targets);
+		struct stat st;
+		fb_buf_reset(&abs);
+		fb_buf_addf(&abs, "%s/%s", fb_repo_root(r), e->path);
+		if (e->deleted && lstat(abs.ptr, &st) == 0)
+			e->deleted = false; /* gone from the index only: the working tree decides */
+		e->target = wanted && !e->ignored && !e->stranger;
+		if (wanted && e->stranger && !e->ignored && !e->deleted &&
+		    !strncmp(e->path, "records/", 8) && has_suffix(e->path, ".yaml"))
+			fb_diag_set(fb_diag_addf(d, FB_SEV_WARNING, e->path, 1, 1,
+						 "not a record file name (SPEC §1: the id is "
+						 "lower-case letters, digits, '.', '_', '-'); not "
+						 "committed"),
+				    "", "file", NULL, NULL);
+	}
+	fb_buf_release(&abs);
+	return 0;
+}
+
+/*
+ * The blobs the commit records, written now, so that what is checked is
+ * exactly what is committed even if an editor saves meanwhile.  A symbolic
+ * link is refused: records are files.
+ */
+static int make_blobs(struct fb_repo *r, git_repository *git, git_tree *head, struct pendings *p,
+		      struct fb_diag *d)
+{
+	struct fb_buf abs = FB_BUF_INIT;
+	size_t i, before = d->errors;
+	int rc = 0;
+
+	for (i = 0; i < p->n && rc == 0; i++) {
+		struct pending *e = &p->v[i];
+		struct stat st;
+		if (!e->target || e->deleted)
+			continue;
+		fb_buf_reset(&abs);
+		fb_buf_addf(&abs, "%s/%s", fb_repo_root(r), e->path);
+		if (lstat(abs.ptr, &st) == 0 && S_ISLNK(st.st_mode)) {
+			fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, e->path, 1, 1,
+						 "a symbolic link: fieldbook commits records as "
+						 "files (put the file itself here)"),
+				    "", "file", NULL, NULL);
 			continue;
 		}
-		FB_GROW(out->v, out->n, out->alloc);
-		out->v[out->n].path = fb_strdup(also->v[i]);
-		out->v[out->n].deleted = false;
-		out->v[out->n].ignored = false;
-		out->v[out->n].target = true;
-		out->n++;
+		if (git_blob_create_from_disk(&e->blob, git, abs.ptr) < 0) {
+			fb_git_diag(d, "cannot store the file");
+			rc = FB_EIO;
+		}
+		e->has_blob = true;
+		/* the same as HEAD's (an index that fell behind): no change to commit */
+		if (head && rc == 0) {
+			git_tree_entry *te = NULL;
+			if (git_tree_entry_bypath(&te, head, e->path) == 0 &&
+			    git_oid_equal(git_tree_entry_id(te), &e->blob))
+				e->target = false;
+			git_tree_entry_free(te);
+		}
 	}
-	for (i = 0; i < out->n; i++)
-		out->v[i].target = !out->v[i].ignored &&
-				   (out->v[i].target || is_target(out->v[i].path, targets));
-	return 0;
+	fb_buf_release(&abs);
+	if (rc == 0 && d->errors > before)
+		rc = FB_EINVALID;
+	return rc;
 }
 
 /* ---- the commit message ---------------------------------------------------------------- */
@@ -610,126 +736,176 @@ static struct fb_doc *typed(const char *path, const struct fb_buf *text, const s
 {
 	struct fb_diag ignore = FB_DIAG_INIT;
 	struct fb_doc *doc = NULL;
-	fb_doc_parse(&doc, path, text->ptr, text->len, FB_PARSE_DEFAULT, &ignore);
+	if (text->len)
+		fb_doc_parse(&doc, path, text->ptr, text->len, FB_PARSE_DEFAULT, &ignore);
 	fb_diag_release(&ignore);
 	if (doc && ss)
 		fb_schema_type_record(fb_schemas_type(ss, type), doc->root);
 	return doc;
 }
 
-static void read_blob_at(git_repository *git, git_tree *tree, const char *path, struct fb_buf *out)
+static void read_blob(git_repository *git, const git_oid *id, struct fb_buf *out)
 {
-	git_tree_entry *te = NULL;
 	git_blob *blob = NULL;
 	fb_buf_reset(out);
-	if (!tree || git_tree_entry_bypath(&te, tree, path) < 0)
-		return;
-	if (git_blob_lookup(&blob, git, git_tree_entry_id(te)) == 0)
+	if (git_blob_lookup(&blob, git, id) == 0)
 		fb_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 	git_blob_free(blob);
-	git_tree_entry_free(te);
 }
 
-static void make_message(struct fb_repo *r, git_repository *git, git_tree *head,
-			 const struct pendings *p, const struct fb_schemas *ss,
-			 const struct fb_commit_opts *o, struct fb_commit_result *res)
+/* The blob at `path` in `tree` into `out`; false when there is none. */
+static bool read_blob_at(git_repository *git, git_tree *tree, const char *path, struct fb_buf *out)
+{
+	git_tree_entry *te = NULL;
+	fb_buf_reset(out);
+	if (!tree || git_tree_entry_bypath(&te, tree, path) < 0)
+		return false;
+	read_blob(git, git_tree_entry_id(te), out);
+	git_tree_entry_free(te);
+	return true;
+}
+
+/* One record the commit changes: its old and new place (a move has both, differing). */
+struct record_change {
+	char *type, *id;
+	const struct pending *gone, *came; /* the deleted path / the added or modified one */
+};
+
+static void plural(struct fb_buf *b, size_t n, const char *one, const char *many)
+{
+	fb_buf_addf(b, "%zu %s", n, n == 1 ? one : many);
+}
+
+static void make_message(git_repository *git, git_tree *head, const struct pendings *p,
+			 const struct fb_schemas *ss, const struct fb_commit_opts *o,
+			 struct fb_commit_result *res)
 {
 	struct fb_buf msg = FB_BUF_INIT, body = FB_BUF_INIT, trailers = FB_BUF_INIT;
-	struct fb_buf old = FB_BUF_INIT, new = FB_BUF_INIT, abs = FB_BUF_INIT, subject = FB_BUF_INIT;
-	size_t i, records = 0;
+	struct fb_buf old = FB_BUF_INIT, new = FB_BUF_INIT, subject = FB_BUF_INIT;
+	struct record_change *rc = fb_calloc(p->n + 1, sizeof(*rc));
+	size_t i, k, nrec = 0, nfiles = 0;
 
+	/* group the record paths by TYPE/ID: a move is a deletion and an addition */
 	for (i = 0; i < p->n; i++) {
 		const struct pending *e = &p->v[i];
 		char *type = NULL, *id = NULL;
-		bool existed;
 		if (!e->target)
 			continue;
-		read_blob_at(git, head, e->path, &old);
-		existed = head && old.len > 0;
-		if (!existed) {
-			git_tree_entry *te = NULL;
-			existed = head && git_tree_entry_bypath(&te, head, e->path) == 0;
-			git_tree_entry_free(te);
-		}
-		if (e->deleted)
-			res->removed++;
-		else if (existed)
-			res->modified++;
-		else
-			res->added++;
 		if (!record_path(e->path, &type, &id)) {
-			fb_buf_addf(&body, "%s %s\n", e->deleted ? "removed" : existed ? "modified" : "added",
-				    e->path);
+			bool existed = head && read_blob_at(git, head, e->path, &old);
+			nfiles++;
+			if (e->deleted)
+				res->removed++;
+			else if (existed)
+				res->modified++;
+			else
+				res->added++;
+			fb_buf_addf(&body, "%s %s\n",
+				    e->deleted ? "removed" : existed ? "modified" : "added", e->path);
 			fb_buf_reset(&subject);
 			fb_buf_addf(&subject, "Update %s", e->path);
 			continue;
 		}
-		records++;
-		fb_buf_addf(&trailers, "Record: %s/%s\n", type, id);
-		fb_buf_reset(&subject);
-		if (e->deleted) {
-			fb_buf_addf(&body, "removed %s/%s\n", type, id);
-			fb_buf_addf(&subject, "Remove %s/%s", type, id);
-		} else if (!existed) {
-			fb_buf_addf(&body, "added %s/%s\n", type, id);
-			fb_buf_addf(&subject, "Add %s/%s", type, id);
+		for (k = 0; k < nrec && (strcmp(rc[k].type, type) || strcmp(rc[k].id, id)); k++)
+			;
+		if (k == nrec) {
+			rc[nrec].type = type;
+			rc[nrec++].id = id;
 		} else {
+			free(type);
+			free(id);
+		}
+		if (e->deleted)
+			rc[k].gone = e;
+		else
+			rc[k].came = e;
+	}
+	for (k = 0; k < nrec; k++) {
+		struct record_change *c = &rc[k];
+		const char *verb;
+		bool had = false;
+		fb_buf_reset(&old);
+		fb_buf_reset(&new);
+		if (c->gone)
+			had = read_blob_at(git, head, c->gone->path, &old);
+		if (c->came) {
+			if (!c->gone)
+				had = read_blob_at(git, head, c->came->path, &old);
+			if (c->came->has_blob)
+				read_blob(git, &c->came->blob, &new);
+		}
+		verb = !c->came ? "removed" : !had ? "added" : c->gone ? "moved" : "modified";
+		if (!c->came)
+			res->removed++;
+		else if (!had)
+			res->added++;
+		else
+			res->modified++;
+		fb_buf_addf(&trailers, "Record: %s/%s\n", c->type, c->id);
+		fb_buf_addf(&body, "%s %s/%s", verb, c->type, c->id);
+		if (c->gone && c->came)
+			fb_buf_addf(&body, " (from %s)", c->gone->path);
+		fb_buf_reset(&subject);
+		fb_buf_addf(&subject, "%s %s/%s", !c->came ? "Remove" : !had ? "Add" : c->gone ? "Move" : "Update",
+			    c->type, c->id);
+		if (c->came && had) {
 			struct fb_changes ch = {0};
 			struct fb_strvec tops = {0};
-			struct fb_doc *a, *b;
-			size_t k;
-			fb_buf_reset(&abs);
-			fb_buf_addf(&abs, "%s/%s", fb_repo_root(r), e->path);
-			fb_buf_read_file(&new, abs.ptr, 0);
-			a = typed(e->path, &old, ss, type);
-			b = typed(e->path, &new, ss, type);
+			struct fb_doc *a = typed(c->came->path, &old, ss, c->type);
+			struct fb_doc *b = typed(c->came->path, &new, ss, c->type);
+			size_t j;
 			if (a && b)
 				fb_diff_nodes(a->root, b->root, o->show_confidential, &ch);
-			fb_buf_addf(&body, "modified %s/%s", type, id);
-			fb_buf_addf(&subject, "Update %s/%s", type, id);
-			for (k = 0; k < ch.n; k++) {
-				const char *path = ch.v[k].path, *top = path + (path[0] == '/');
+			for (j = 0; j < ch.n; j++) {
+				const char *path = ch.v[j].path, *top = path + (path[0] == '/');
 				char *name = fb_strndup(top, strcspn(top, "/"));
-				fb_buf_addf(&body, "%s%s", k ? ", " : ": ", path[0] ? path : "/");
-				/* the subject names the top-level fields that changed, a few */
+				fb_buf_addf(&body, "%s%s", j ? ", " : ": ", path[0] ? path : "/");
 				if (!fb_strvec_has(&tops, name))
 					fb_strvec_push(&tops, name);
 				free(name);
 			}
-			for (k = 0; k < tops.n && k < 3; k++)
-				fb_buf_addf(&subject, "%s%s", k ? ", " : " (", tops.v[k]);
+			/* the subject names a few of the top-level fields that changed */
+			for (j = 0; j < tops.n && j < 3; j++)
+				fb_buf_addf(&subject, "%s%s", j ? ", " : " (", tops.v[j]);
 			if (tops.n > 3)
 				fb_buf_puts(&subject, ", …");
 			if (tops.n)
 				fb_buf_puts(&subject, ")");
 			fb_strvec_release(&tops);
-			fb_buf_putc(&body, '\n');
 			fb_changes_release(&ch);
 			fb_doc_free(a);
 			fb_doc_free(b);
 		}
-		free(type);
-		free(id);
+		fb_buf_putc(&body, '\n');
 	}
 	if (o->message && *o->message) {
 		fb_buf_puts(&msg, o->message);
 		fb_buf_rtrim(&msg);
-	} else if (res->added + res->modified + res->removed == 1) {
+	} else if (nrec + nfiles == 1) {
 		fb_buf_add(&msg, subject.ptr, subject.len);
 	} else {
-		fb_buf_addf(&msg, "Update %zu records", records);
-		if (res->added || res->removed)
-			fb_buf_addf(&msg, " (%zu added, %zu changed, %zu removed)", res->added,
-				    res->modified, res->removed);
+		fb_buf_puts(&msg, "Update ");
+		if (nrec)
+			plural(&msg, nrec, "record", "records");
+		if (nrec && nfiles)
+			fb_buf_puts(&msg, " and ");
+		if (nfiles)
+			plural(&msg, nfiles, "file", "files");
+		fb_buf_addf(&msg, " (%zu added, %zu changed, %zu removed)", res->added,
+			    res->modified, res->removed);
 	}
 	fb_buf_addf(&msg, "\n\n%s\n%sValidated-by: fieldbook %s\n", body.ptr, trailers.ptr,
 		    FB_VERSION);
 	res->message = fb_buf_detach(&msg, NULL);
+	for (k = 0; k < nrec; k++) {
+		free(rc[k].type);
+		free(rc[k].id);
+	}
+	free(rc);
 	fb_buf_release(&body);
 	fb_buf_release(&trailers);
 	fb_buf_release(&old);
 	fb_buf_release(&new);
-	fb_buf_release(&abs);
 	fb_buf_release(&subject);
 }
 
@@ -763,7 +939,11 @@ static void lock_held(struct fb_diag *d, struct fb_repo *r, const char *what)
 		     what, gd, what, gd, what);
 }
 
-/* The branch HEAD names (refs/heads/main); FB_EINVALID when HEAD is detached. */
+/*
+ * The branch HEAD names (refs/heads/main) and its tip (NULL: unborn).
+ * FB_ERROR, with the reason, when HEAD is detached or a merge, rebase or
+ * the like is in progress.
+ */
 static int head_branch(git_repository *git, struct fb_buf *name, git_commit **tip,
 		       struct fb_diag *d)
 {
@@ -771,6 +951,12 @@ static int head_branch(git_repository *git, struct fb_buf *name, git_commit **ti
 	int rc;
 
 	*tip = NULL;
+	if (git_repository_state(git) != GIT_REPOSITORY_STATE_NONE) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "a merge, rebase, cherry-pick or revert is in progress: finish it "
+			     "with git first (git status says how)");
+		return FB_ERROR;
+	}
 	if (git_reference_lookup(&head, git, "HEAD") < 0) {
 		fb_git_diag(d, "cannot read HEAD");
 		return FB_EIO;
@@ -779,7 +965,7 @@ static int head_branch(git_repository *git, struct fb_buf *name, git_commit **ti
 		git_reference_free(head);
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
 			     "HEAD is detached: check out a branch before committing");
-		return FB_EINVALID;
+		return FB_ERROR;
 	}
 	fb_buf_reset(name);
 	fb_buf_puts(name, git_reference_symbolic_target(head));
@@ -797,7 +983,11 @@ static int head_branch(git_repository *git, struct fb_buf *name, git_commit **ti
 	return 0;
 }
 
-/* Check the tree the commit will make: the working tree, with HEAD laid over what stays out. */
+/*
+ * Check the tree the commit will make: the working tree, with the blobs
+ * the commit records laid over the targets and HEAD's version over every
+ * other changed path (or nothing where HEAD has none).
+ */
 static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
 			const struct pendings *p, unsigned threads, struct fb_schemas **ss,
 			struct fb_diag *d)
@@ -806,24 +996,25 @@ static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
 	struct fb_check_stats st;
 	struct fb_buf text = FB_BUF_INIT;
 	struct fb_diag quiet = FB_DIAG_INIT;
-	struct fb_check_opts co = {false, 0};
+	struct fb_check_opts co = {false, threads};
 	size_t i, before = d->errors;
 	int err;
 
 	fb_source_worktree(&src, r);
 	for (i = 0; i < p->n; i++) {
-		git_tree_entry *te = NULL;
-		if (p->v[i].target)
-			continue;
-		if (head && git_tree_entry_bypath(&te, head, p->v[i].path) == 0) {
-			read_blob_at(git, head, p->v[i].path, &text);
-			fb_source_overlay(src, p->v[i].path, text.ptr, text.len);
-		} else {
-			fb_source_overlay(src, p->v[i].path, NULL, 0);
+		const struct pending *e = &p->v[i];
+		if (e->has_blob) {
+			read_blob(git, &e->blob, &text);
+			fb_source_overlay(src, e->path, text.ptr, text.len);
+		} else if (e->target && e->deleted) {
+			fb_source_overlay(src, e->path, NULL, 0);
+		} else if (!e->target) {
+			if (read_blob_at(git, head, e->path, &text))
+				fb_source_overlay(src, e->path, text.ptr, text.len);
+			else
+				fb_source_overlay(src, e->path, NULL, 0);
 		}
-		git_tree_entry_free(te);
 	}
-	co.threads = threads;
 	err = fb_check(src, NULL, 0, &co, &st, d);
 	fb_schemas_load(ss, src, &quiet); /* for the message's field names */
 	fb_diag_release(&quiet);
@@ -834,33 +1025,27 @@ static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
 	return d->errors > before ? FB_EINVALID : 0;
 }
 
-static int build_tree(struct fb_repo *r, git_repository *git, git_tree *head,
-		      const struct pendings *p, git_oid *out, struct fb_diag *d)
+static int build_tree(git_repository *git, git_tree *head, const struct pendings *p, git_oid *out,
+		      struct fb_diag *d)
 {
 	git_tree_update *ups = fb_calloc(p->n + 1, sizeof(*ups));
-	struct fb_buf abs = FB_BUF_INIT;
 	git_index *idx = NULL;
 	size_t i, n = 0;
 	int rc = 0;
 
-	for (i = 0; i < p->n && rc == 0; i++) {
+	for (i = 0; i < p->n; i++) {
 		if (!p->v[i].target)
 			continue;
 		ups[n].path = p->v[i].path;
-		if (p->v[i].deleted) {
-			ups[n].action = GIT_TREE_UPDATE_REMOVE;
-		} else {
-			ups[n].action = GIT_TREE_UPDATE_UPSERT;
-			ups[n].filemode = GIT_FILEMODE_BLOB;
-			fb_buf_reset(&abs);
-			fb_buf_addf(&abs, "%s/%s", fb_repo_root(r), p->v[i].path);
-			rc = git_blob_create_from_disk(&ups[n].id, git, abs.ptr);
-		}
+		ups[n].action = p->v[i].deleted ? GIT_TREE_UPDATE_REMOVE : GIT_TREE_UPDATE_UPSERT;
+		ups[n].filemode = GIT_FILEMODE_BLOB;
+		if (!p->v[i].deleted)
+			ups[n].id = p->v[i].blob;
 		n++;
 	}
-	if (rc == 0 && head) {
+	if (head) {
 		rc = git_tree_create_updated(out, git, head, n, ups);
-	} else if (rc == 0) {
+	} else {
 		/* the first commit: no tree to update, so an index of just these files */
 		rc = git_index_new(&idx);
 		for (i = 0; i < n && rc == 0; i++) {
@@ -879,7 +1064,6 @@ static int build_tree(struct fb_repo *r, git_repository *git, git_tree *head,
 	if (rc < 0)
 		fb_git_diag(d, "cannot build the new tree");
 	git_index_free(idx);
-	fb_buf_release(&abs);
 	free(ups);
 	return rc < 0 ? FB_EIO : 0;
 }
@@ -893,39 +1077,39 @@ static int write_commit(struct fb_repo *r, git_repository *git, const git_oid *t
 	git_tree *tree = NULL;
 	git_buf buf = {0};
 	git_config *cfg = NULL;
+	struct fb_buf sig = FB_BUF_INIT;
 	const git_commit *parents[1] = {tip};
-	int rc;
+	int rc = FB_EIO;
 
 	if (git_signature_new(&a, author->name, author->email, author->time, author->offset) < 0 ||
 	    git_signature_new(&c, committer->name, committer->email, committer->time,
 			      committer->offset) < 0 ||
 	    git_tree_lookup(&tree, git, tree_id) < 0) {
 		fb_git_diag(d, "cannot make the commit");
-		rc = FB_EIO;
 		goto out;
 	}
 	if (!sign) {
-		rc = git_commit_create(out, git, NULL, a, c, NULL, message, tree, tip ? 1 : 0,
-				       parents) < 0
-			     ? FB_EIO
-			     : 0;
-	} else {
-		struct fb_buf sig = FB_BUF_INIT;
-		git_repository_config_snapshot(&cfg, git);
-		rc = git_commit_create_buffer(&buf, git, a, c, NULL, message, tree, tip ? 1 : 0,
-					      parents);
-		if (rc == 0)
-			rc = sign_buffer(r, cfg, committer, buf.ptr, buf.size, &sig, d);
-		if (rc == 0 && git_commit_create_with_signature(out, git, buf.ptr, sig.ptr, NULL) < 0)
-			rc = FB_EIO;
-		fb_buf_release(&sig);
-		if (rc < 0 && !d->errors)
-			fb_git_diag(d, "cannot make the signed commit");
+		if (git_commit_create(out, git, NULL, a, c, NULL, message, tree, tip ? 1 : 0,
+				      parents) < 0)
+			fb_git_diag(d, "cannot make the commit");
+		else
+			rc = 0;
 		goto out;
 	}
-	if (rc < 0)
+	if (git_repository_config_snapshot(&cfg, git) < 0 ||
+	    git_commit_create_buffer(&buf, git, a, c, NULL, message, tree, tip ? 1 : 0,
+				     parents) < 0) {
 		fb_git_diag(d, "cannot make the commit");
+		goto out;
+	}
+	if (sign_buffer(r, cfg, committer, buf.ptr, buf.size, &sig, d) < 0)
+		goto out;
+	if (git_commit_create_with_signature(out, git, buf.ptr, sig.ptr, NULL) < 0)
+		fb_git_diag(d, "cannot make the signed commit");
+	else
+		rc = 0;
 out:
+	fb_buf_release(&sig);
 	git_config_free(cfg);
 	git_buf_dispose(&buf);
 	git_tree_free(tree);
@@ -959,6 +1143,8 @@ static bool want_signature(git_repository *git, const struct fb_commit_opts *o)
 struct index_lock {
 	struct fb_buf index; /* the index file */
 	struct fb_buf lock;  /* its .lock */
+	struct fb_buf next;  /* the new index, written beside it */
+	struct fb_buf prev;  /* the old index, kept until the branch has moved */
 	bool held;
 };
 
@@ -982,11 +1168,10 @@ static void remove_our_stale_lock(const char *path)
 		unlink(path);
 }
 
-/* Make index.lock, already holding OUR_LOCK (a file linked into place): 0, GIT_ELOCKED, -1. */
+/* Make index.lock by linking a file that already says OUR_LOCK: 0, GIT_ELOCKED or -1. */
 static int try_lock(const char *lock, const char *tmp)
 {
-	int rc = link(tmp, lock) == 0 ? 0 : errno == EEXIST ? GIT_ELOCKED : -1;
-	return rc;
+	return link(tmp, lock) == 0 ? 0 : errno == EEXIST ? GIT_ELOCKED : -1;
 }
 
 static int lock_index(struct fb_repo *r, git_repository *git, struct index_lock *il,
@@ -1002,6 +1187,8 @@ static int lock_index(struct fb_repo *r, git_repository *git, struct index_lock 
 	}
 	fb_buf_puts(&il->index, path.ptr);
 	fb_buf_addf(&il->lock, "%s.lock", path.ptr);
+	fb_buf_addf(&il->next, "%s.fieldbook-%ld", path.ptr, (long)getpid());
+	fb_buf_addf(&il->prev, "%s.fieldbook-old-%ld", path.ptr, (long)getpid());
 	fb_buf_addf(&tmp, "%s.fieldbook-lock-%ld", path.ptr, (long)getpid());
 	git_buf_dispose(&path);
 	remove_our_stale_lock(il->lock.ptr);
@@ -1024,38 +1211,37 @@ static int lock_index(struct fb_repo *r, git_repository *git, struct index_lock 
 
 static void unlock_index(struct index_lock *il)
 {
+	if (il->next.len)
+		unlink(il->next.ptr);
+	if (il->prev.len)
+		unlink(il->prev.ptr);
 	if (il->held)
 		unlink(il->lock.ptr);
 	il->held = false;
 	fb_buf_release(&il->index);
 	fb_buf_release(&il->lock);
+	fb_buf_release(&il->next);
+	fb_buf_release(&il->prev);
 }
 
 /*
- * The committed paths' index entries follow the commit; nothing else in the
- * index moves.  Under the index lock: read the index (through a private
- * name, so libgit2's own write does not need the lock we hold), change it,
- * write it, rename it over the index.
+ * The new index, with the committed paths' entries up to date and nothing
+ * else moved, written beside the index (il->next).  It is read through that
+ * second name of the index file: libgit2 writes a new file and renames it
+ * over the name, so the index itself is untouched.  No index yet (a new
+ * repository): an empty one.
  */
-static int update_index(git_repository *git, const struct pendings *p,
-			const struct index_lock *il, struct fb_diag *d)
+static int prepare_index(git_repository *git, const struct pendings *p,
+			 const struct index_lock *il, struct fb_diag *d)
 {
 	git_index *idx = NULL;
-	struct fb_buf tmp = FB_BUF_INIT;
 	size_t i;
 	int rc;
 
-	fb_buf_addf(&tmp, "%s.fieldbook-%ld", il->index.ptr, (long)getpid());
-	/*
-	 * The private copy is a second name for the index file: libgit2 writes
-	 * a new file and renames it over that name, so the index itself is
-	 * untouched until our rename.  No index yet (a new repository): an
-	 * empty one.
-	 */
-	unlink(tmp.ptr);
-	rc = link(il->index.ptr, tmp.ptr) == 0 || errno == ENOENT ? 0 : -1;
+	unlink(il->next.ptr);
+	rc = link(il->index.ptr, il->next.ptr) == 0 || errno == ENOENT ? 0 : -1;
 	if (rc == 0)
-		rc = git_index_open(&idx, tmp.ptr);
+		rc = git_index_open(&idx, il->next.ptr);
 	if (rc == 0) /* add_bypath needs the index to belong to the repository */
 		git_repository_set_index(git, idx);
 	for (i = 0; rc == 0 && i < p->n; i++) {
@@ -1068,21 +1254,62 @@ static int update_index(git_repository *git, const struct pendings *p,
 	}
 	if (rc == 0)
 		rc = git_index_write(idx);
-	if (rc < 0) {
-		if (!d->errors)
-			fb_git_diag(d, "cannot write the index");
-		rc = FB_EIO;
-	} else if (rename(tmp.ptr, il->index.ptr) < 0) {
-		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot replace the index: %s",
-			     strerror(errno));
-		rc = FB_EIO;
-	}
-	unlink(tmp.ptr);
+	if (rc < 0)
+		fb_git_diag(d, "cannot write the index");
 	/* the repository's index is the real one again, read when next needed */
 	git_repository_set_index(git, NULL);
 	git_index_free(idx);
-	fb_buf_release(&tmp);
-	return rc;
+	return rc < 0 ? FB_EIO : 0;
+}
+
+/* Put the new index in place, keeping the old one under il->prev. */
+static int install_index(const struct index_lock *il, struct fb_diag *d)
+{
+	unlink(il->prev.ptr);
+	if ((link(il->index.ptr, il->prev.ptr) < 0 && errno != ENOENT) ||
+	    rename(il->next.ptr, il->index.ptr) < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot replace the index %s: %s",
+			     il->index.ptr, strerror(errno));
+		return FB_EIO;
+	}
+	return 0;
+}
+
+/* The branch did not move: the old index goes back (none, if there was none). */
+static void restore_index(const struct index_lock *il)
+{
+	if (rename(il->prev.ptr, il->index.ptr) < 0 && errno == ENOENT)
+		unlink(il->index.ptr);
+}
+
+/* Move the branch to `id` if it is still at `tip`: 0, FB_EIO, or 1 when it moved meanwhile. */
+static int move_branch(struct fb_repo *r, git_repository *git, const char *branch,
+		       const git_commit *tip, const git_oid *id, const char *message,
+		       struct fb_diag *d)
+{
+	git_reference *ref = NULL;
+	char reflog[512];
+	int rc;
+
+	snprintf(reflog, sizeof(reflog), "commit%s: %.*s", tip ? "" : " (initial)",
+		 (int)strcspn(message, "\n"), message);
+	if (tip)
+		WITH_LOCK_RETRY(rc, git_reference_create_matching(&ref, git, branch, id, 1,
+								  git_commit_id(tip), reflog));
+	else
+		WITH_LOCK_RETRY(rc, git_reference_create(&ref, git, branch, id, 0, reflog));
+	git_reference_free(ref);
+	if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS)
+		return 1;
+	if (rc == GIT_ELOCKED) {
+		lock_held(d, r, branch);
+		return FB_EIO;
+	}
+	if (rc < 0) {
+		fb_git_diag(d, "cannot move the branch");
+		return FB_EIO;
+	}
+	return 0;
 }
 
 int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_commit_result *res,
@@ -1091,7 +1318,8 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 	git_repository *git = fb_repo_git(r, d);
 	struct fb_ident author = {0}, committer = {0};
 	struct fb_buf branch = FB_BUF_INIT;
-	struct index_lock il = {FB_BUF_INIT, FB_BUF_INIT, false};
+	struct index_lock il = {FB_BUF_INIT, FB_BUF_INIT, FB_BUF_INIT, FB_BUF_INIT, false};
+	bool moved = false;
 	int attempt, rc = 0;
 
 	memset(res, 0, sizeof(*res));
@@ -1101,24 +1329,26 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 		return rc;
 	if ((rc = lock_index(r, git, &il, d)) < 0)
 		goto done;
-	for (attempt = 0; attempt < 5; attempt++) {
+	/* again from the top, on the new tip, while someone else moves the branch */
+	for (attempt = 0; attempt < 5 && rc == 0 && !moved; attempt++) {
 		git_commit *tip = NULL;
 		git_tree *head = NULL;
 		struct pendings p = {0};
 		struct fb_schemas *ss = NULL;
-		git_reference *ref = NULL;
 		git_oid tree_id, commit_id;
 		size_t i, targets = 0;
 
 		fb_commit_result_release(res);
 		if ((rc = head_branch(git, &branch, &tip, d)) < 0)
-			goto done;
+			break;
 		if (tip && git_commit_tree(&head, tip) < 0) {
 			fb_git_diag(d, "cannot read HEAD's tree");
 			rc = FB_EIO;
 		}
 		if (rc == 0)
-			rc = find_pending(git, head, o->targets, o->also, &p, d);
+			rc = find_pending(r, git, head, o->targets, o->also, &p, d);
+		if (rc == 0)
+			rc = make_blobs(r, git, head, &p, d);
 		for (i = 0; rc == 0 && i < p.n; i++)
 			targets += p.v[i].target;
 		if (rc == 0 && !targets) {
@@ -1131,52 +1361,40 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 		if (rc == 0)
 			rc = check_result(r, git, head, &p, o->threads, &ss, d);
 		if (rc == 0)
-			rc = build_tree(r, git, head, &p, &tree_id, d);
+			rc = build_tree(git, head, &p, &tree_id, d);
 		if (rc == 0) {
-			make_message(r, git, head, &p, ss, o, res);
+			make_message(git, head, &p, ss, o, res);
 			rc = write_commit(r, git, &tree_id, tip, &author, &committer, res->message,
 					  want_signature(git, o), &commit_id, d);
 		}
 		/*
 		 * The index first, then the branch: killed in between, the files
-		 * are merely staged (what `git add` would have done); the other
-		 * order could leave HEAD with files the index says are deleted.
+		 * are merely staged (what `git add` would have done), never a
+		 * HEAD whose files the index calls deleted (which a later `git
+		 * commit` would record).  When the branch does not move, the
+		 * old index goes back.
 		 */
 		if (rc == 0)
-			rc = update_index(git, &p, &il, d);
+			rc = prepare_index(git, &p, &il, d);
+		if (rc == 0)
+			rc = install_index(&il, d);
 		if (rc == 0) {
-			/* move the branch only if it still is where we read it */
-			char reflog[512];
-			snprintf(reflog, sizeof(reflog), "commit%s: %.*s", tip ? "" : " (initial)",
-				 (int)strcspn(res->message, "\n"), res->message);
-			if (tip)
-				WITH_LOCK_RETRY(rc, git_reference_create_matching(
-							    &ref, git, branch.ptr, &commit_id, 1,
-							    git_commit_id(tip), reflog));
-			else
-				WITH_LOCK_RETRY(rc, git_reference_create(&ref, git, branch.ptr,
-									 &commit_id, 0, reflog));
-			git_reference_free(ref);
-			if (rc == GIT_ELOCKED) {
-				lock_held(d, r, branch.ptr);
-				rc = FB_EIO;
-			} else if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS) {
-				rc = GIT_EMODIFIED; /* someone committed meanwhile: again, on top */
-			} else if (rc < 0) {
-				fb_git_diag(d, "cannot move the branch");
-				rc = FB_EIO;
-			} else {
+			rc = move_branch(r, git, branch.ptr, tip, &commit_id, res->message, d);
+			if (rc == 0) {
+				moved = true;
 				git_oid_tostr(res->id, sizeof(res->id), &commit_id);
+			} else {
+				restore_index(&il);
+				if (rc == 1)
+					rc = 0; /* someone committed meanwhile: again, on top */
 			}
 		}
 		fb_schemas_free(ss);
 		pendings_release(&p);
 		git_tree_free(head);
 		git_commit_free(tip);
-		if (rc != GIT_EMODIFIED)
-			break;
 	}
-	if (rc == GIT_EMODIFIED) {
+	if (rc == 0 && !moved) {
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
 			     "the branch kept moving while committing; try again");
 		rc = FB_EIO;
@@ -1276,13 +1494,17 @@ int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d)
 		free(copy);
 		if (git_oid_is_zero(&newid))
 			continue; /* a deletion brings nothing */
-		git_revwalk_new(&walk, git);
+		/* what no ref reaches yet (refs still point where they did before the push) */
+		if (git_revwalk_new(&walk, git) < 0 || git_revwalk_push(walk, &newid) < 0) {
+			fb_git_diag(d, "cannot read the pushed commits");
+			git_revwalk_free(walk);
+			bad = true;
+			continue;
+		}
 		git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE);
-		git_revwalk_push(walk, &newid);
 		if (git_oid_fromstr(&oldid, oldhex) == 0 && !git_oid_is_zero(&oldid))
 			git_revwalk_hide(walk, &oldid);
-		else
-			git_revwalk_hide_glob(walk, "refs/*"); /* a new ref: what no ref has yet */
+		git_revwalk_hide_glob(walk, "refs/*");
 		while (git_revwalk_next(&id, walk) == 0) {
 			struct fb_diag one = FB_DIAG_INIT;
 			struct fb_source *src = NULL;

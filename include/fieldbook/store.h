@@ -128,8 +128,8 @@ int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *ou
  * bytes go to a temporary file beside it (a dot name, so listings ignore
  * it), are flushed to disk, and the temporary file is renamed over the
  * old one; a crash leaves the old file or the new one, never half of one.
- * The old file's permissions are kept (0644 for a new file); missing
- * folders above it are made.
+ * The old file's permissions are kept (0644 less the umask for a new
+ * file); missing folders above it are made.
  */
 int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, size_t len,
 		       struct fb_diag *d);

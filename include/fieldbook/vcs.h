@@ -104,10 +104,13 @@ struct fb_file {
 
 /*
  * Make `dir` a git repository (a new one, or the existing one at exactly
- * that folder) and write `files` into its work tree.  When any of them
- * exists already nothing is written: FB_EEXISTS, each such file in `d`.
+ * that folder) and write `files` into its work tree; `wrote[i]` says
+ * whether files[i] was written (false: it was there already, byte for
+ * byte).  When any of them exists with other content nothing is written:
+ * FB_EEXISTS, each such file in `d`.
  */
-int fb_repo_init(const char *dir, const struct fb_file *files, size_t n, struct fb_diag *d);
+int fb_repo_init(const char *dir, const struct fb_file *files, size_t n, bool *wrote,
+		 struct fb_diag *d);
 
 /*
  * Install (or update) the pre-commit and pre-receive hooks, which run

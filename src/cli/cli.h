@@ -144,6 +144,9 @@ int cli_record_arg(struct fb_ctx *ctx, int argc, char **argv, int optind, char *
 struct fb_commit_opts;
 int cli_commit_paths(struct fb_ctx *ctx, const struct fb_commit_opts *o, bool nothing_ok);
 
+/* Install the hooks, calling this binary by its absolute path; prints what it wrote unless `quiet`. */
+int cli_install_hooks(struct fb_ctx *ctx, bool quiet);
+
 /* Write a buffer to stdout; EXIT_ENV on a write error. */
 int cli_write(const struct fb_buf *b);
 

@@ -1,20 +1,14 @@
 /*
  * fieldbook init [DIR]
- * fieldbook hook install|pre-commit|pre-receive
  *
  * init makes DIR (default: the current folder) a git repository if it is
  * not one, writes the shipped files (the project's own schemas,
  * fieldbook.yaml, .vscode/settings.json and records/README.md, built into
- * the binary), installs the hooks and makes the first commit.  It
- * overwrites nothing: when one of those files exists it lists them all and
- * writes none.
- *
- * hook install writes the hooks (setup.c); hook pre-commit and hook
- * pre-receive are what those hooks run: the first checks what `git commit`
- * is about to record, the second what a push brings into a bare
- * repository.
+ * the binary), makes the first commit of them and installs the hooks.  It
+ * overwrites nothing: when one of those files exists with other content it
+ * lists them all and writes none.  The same files are fine, so an init
+ * that could not commit (no identity yet) is finished by running it again.
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,45 +20,15 @@
 extern const struct fb_file shipped_files[];
 extern const size_t shipped_count;
 
-/* The absolute path of this binary, for hooks to call (NULL: unknown). */
-static char *self_path(const char *argv0)
-{
-	char buf[PATH_MAX];
-	if (realpath("/proc/self/exe", buf))
-		return fb_strdup(buf);
-	if (argv0 && strchr(argv0, '/') && realpath(argv0, buf))
-		return fb_strdup(buf);
-	return NULL;
-}
-
-static int install_hooks(struct fb_ctx *ctx, bool quiet)
-{
-	struct fb_strvec written = {0};
-	char *self = self_path(ctx->argv0);
-	size_t i;
-	int err = fb_hooks_install(ctx->repo, self ? self : "fieldbook", &written, &ctx->diag);
-
-	for (i = 0; i < written.n && !quiet; i++)
-		printf("installed %s\n", written.v[i]);
-	if (!self)
-		fb_diag_addf(&ctx->diag, FB_SEV_WARNING, NULL, 0, 0,
-			     "cannot tell where this fieldbook binary is; the hooks run "
-			     "`fieldbook` from PATH");
-	fb_strvec_release(&written);
-	free(self);
-	cli_flush_diag(ctx);
-	return err == FB_EIO ? EXIT_ENV : err ? EXIT_DATA : EXIT_OK;
-}
-
 int cmd_init(int argc, char **argv, struct fb_ctx *ctx)
 {
 	static const struct option opts[] = {{NULL, 0, NULL, 0}};
 	struct fb_strvec also = {0};
 	struct fb_commit_opts co = {0};
-	struct fb_commit_result res = {0};
 	struct cli_getopt g;
+	bool *wrote = fb_calloc(shipped_count + 1, sizeof(*wrote));
 	const char *dir;
-	size_t i;
+	size_t i, written = 0;
 	int opt, status, err;
 
 	cli_getopt_init(&g, ctx, argc, argv, "", opts);
@@ -77,7 +41,7 @@ int cmd_init(int argc, char **argv, struct fb_ctx *ctx)
 		goto out;
 	}
 	dir = g.optind < argc ? argv[g.optind] : ".";
-	err = fb_repo_init(dir, shipped_files, shipped_count, &ctx->diag);
+	err = fb_repo_init(dir, shipped_files, shipped_count, wrote, &ctx->diag);
 	if (err == FB_EEXISTS) {
 		cli_flush_diag(ctx);
 		fprintf(stderr, "fieldbook: init wrote nothing; it would have written:\n");
@@ -91,105 +55,37 @@ int cmd_init(int argc, char **argv, struct fb_ctx *ctx)
 		status = err == FB_EINVALID ? EXIT_DATA : EXIT_ENV;
 		goto out;
 	}
-	for (i = 0; i < shipped_count; i++)
-		printf("wrote %s\n", shipped_files[i].path);
+	for (i = 0; i < shipped_count; i++) {
+		printf("%s %s\n", wrote[i] ? "wrote" : "kept (already there)", shipped_files[i].path);
+		written += wrote[i];
+	}
 	if (chdir(dir) < 0) {
 		status = cli_error(ctx, EXIT_ENV, "cannot enter '%s'", dir);
 		goto out;
 	}
-	if ((status = cli_repo(ctx)) || (status = install_hooks(ctx, false)))
+	if ((status = cli_repo(ctx)))
 		goto out;
+	/* the first commit: these files, and nothing else a user may have staged */
 	for (i = 0; i < shipped_count; i++)
 		fb_strvec_push(&also, shipped_files[i].path);
 	co.message = "Start a fieldbook repository";
 	co.also = &also;
 	co.targets = &also;
-	if ((err = fb_repo_lock(ctx->repo, 10000, &ctx->diag)) == 0) {
-		err = fb_vcs_commit(ctx->repo, &co, &res, &ctx->diag);
-		fb_repo_unlock(ctx->repo);
-	}
-	cli_flush_diag(ctx);
-	if (err) {
+	status = cli_commit_paths(ctx, &co, true);
+	if (status) {
 		fprintf(stderr, "fieldbook: the files are written but not committed; when that is "
-				"fixed: git add -A && git commit -m \"%s\"\n", co.message);
-		status = err == FB_EINVALID || err == FB_ENOTFOUND ? EXIT_DATA : EXIT_ENV;
+				"fixed, run fieldbook init again to finish\n");
 		goto out;
 	}
-	printf("first commit %.7s: %s\n", res.id, co.message);
+	/* last: a hook of the user's in the way is worth a warning, not a failed init */
+	if (cli_install_hooks(ctx, false) == EXIT_DATA)
+		fprintf(stderr, "fieldbook: warning: the repository is ready, but without "
+				"fieldbook's hooks (see above)\n");
+	if (!written)
+		fprintf(stderr, "fieldbook: this was a fieldbook repository already\n");
 out:
-	fb_commit_result_release(&res);
+	free(wrote);
 	fb_strvec_release(&also);
-	cli_getopt_release(&g);
-	return status;
-}
-
-int cmd_hook(int argc, char **argv, struct fb_ctx *ctx)
-{
-	static const struct option opts[] = {{NULL, 0, NULL, 0}};
-	struct cli_getopt g;
-	const char *what;
-	int opt, status = EXIT_OK, err;
-
-	cli_getopt_init(&g, ctx, argc, argv, "", opts);
-	while ((opt = cli_getopt_next(&g)) != -1) {
-		status = g.status;
-		goto out;
-	}
-	if (g.optind >= argc) {
-		status = cli_usage_error(ctx, "which hook? install, pre-commit or pre-receive");
-		goto out;
-	}
-	what = argv[g.optind];
-	if (!strcmp(what, "install")) {
-		/* a work tree, or (for pre-receive) a bare repository */
-		if (fb_repo_discover(&ctx->repo, NULL, &ctx->diag) < 0) {
-			struct fb_diag why = ctx->diag;
-			fb_diag_init(&ctx->diag);
-			if (fb_repo_open_env(&ctx->repo, &ctx->diag) < 0 || !fb_repo_is_bare(ctx->repo)) {
-				fb_diag_release(&ctx->diag);
-				ctx->diag = why;
-				cli_flush_diag(ctx);
-				status = EXIT_ENV;
-				goto out;
-			}
-			fb_diag_release(&why);
-		}
-		status = install_hooks(ctx, false);
-	} else if (!strcmp(what, "pre-commit")) {
-		struct fb_check_stats st;
-		if ((status = cli_repo(ctx)))
-			goto out;
-		err = fb_vcs_check_index(ctx->repo, getenv("GIT_INDEX_FILE"), ctx->threads, &st,
-					 &ctx->diag);
-		cli_flush_diag(ctx);
-		if (err == FB_EINVALID)
-			fprintf(stderr, "fieldbook: commit refused: the records it would record do "
-					"not validate (fix them, or `git commit --no-verify` to "
-					"bypass)\n");
-		status = err == FB_EINVALID ? EXIT_DATA : err ? EXIT_ENV : EXIT_OK;
-	} else if (!strcmp(what, "pre-receive")) {
-		struct fb_buf updates = FB_BUF_INIT;
-		char chunk[4096];
-		size_t n;
-		if (fb_repo_open_env(&ctx->repo, &ctx->diag) < 0) {
-			cli_flush_diag(ctx);
-			status = EXIT_ENV;
-			goto out;
-		}
-		while ((n = fread(chunk, 1, sizeof(chunk), stdin)) > 0)
-			fb_buf_add(&updates, chunk, n);
-		err = fb_vcs_check_push(ctx->repo, updates.ptr ? updates.ptr : "", &ctx->diag);
-		fb_buf_release(&updates);
-		cli_flush_diag(ctx);
-		if (err == FB_EINVALID)
-			fprintf(stderr, "fieldbook: push refused: fix the records above and push "
-					"again\n");
-		status = err == FB_EINVALID ? EXIT_DATA : err ? EXIT_ENV : EXIT_OK;
-	} else {
-		status = cli_usage_error(ctx, "unknown hook '%s': install, pre-commit or pre-receive",
-					 what);
-	}
-out:
 	cli_getopt_release(&g);
 	return status;
 }

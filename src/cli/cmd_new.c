@@ -52,12 +52,18 @@
 
 struct session {
 	const char *type, *id;
+	struct fb_buf idbuf;    /* the id, when the session chose it (new) */
 	struct fb_buf path;     /* repository-relative path of the record */
 	struct fb_buf original; /* the file as it was (edit) */
 	struct fb_buf text;     /* what is being edited */
+	const struct fb_schema *schema;
 	bool is_new;
+	bool auto_id; /* new chose the id from x-id: another may take it first */
 	bool commit;
 };
+
+static bool next_id(const struct fb_schema *s, const struct fb_entries *es, const char *type,
+		    struct fb_buf *id, struct fb_buf *folder);
 
 /* ---- the text of a new record ------------------------------------------------------------ */
 
@@ -313,9 +319,11 @@ static int run_editor(struct fb_ctx *ctx, const char *file)
 		editor = getenv("EDITOR");
 	if (!editor || !*editor) {
 		if (!isatty(0))
-			return cli_error(ctx, EXIT_ENV,
-					 "no terminal and no editor: set VISUAL or EDITOR, or "
-					 "give the fields with --set and --no-edit");
+			return cli_error(ctx, EXIT_ENV, "no terminal and no editor: set VISUAL or "
+							"EDITOR%s",
+					 strcmp(ctx->cmd->name, "new")
+						 ? ""
+						 : ", or give the fields with --set and --no-edit");
 		editor = "vi";
 	}
 	fflush(stdout);
@@ -455,8 +463,13 @@ static int edit_loop(struct fb_ctx *ctx, struct session *ss, bool *unchanged)
 	if ((status = make_buffer(ctx, ss, &file)))
 		goto out;
 	for (;;) {
-		if ((status = run_editor(ctx, file.ptr)))
+		if ((status = run_editor(ctx, file.ptr))) {
+			/* what was typed before the editor failed is kept */
+			if (fb_buf_read_file(&saved, file.ptr, 0) == 0 &&
+			    (saved.len != ss->text.len || memcmp(saved.ptr, ss->text.ptr, saved.len)))
+				keep_draft(ctx, ss, &saved);
 			break;
+		}
 		if (fb_buf_read_file(&saved, file.ptr, 0) < 0) {
 			status = cli_error(ctx, EXIT_ENV, "cannot read back %s", file.ptr);
 			break;
@@ -488,7 +501,7 @@ static int edit_loop(struct fb_ctx *ctx, struct session *ss, bool *unchanged)
 		if (!isatty(0)) {
 			fprintf(stderr, "fieldbook: the record has errors and there is no terminal "
 					"to ask what to do\n");
-			keep_draft(ctx, ss, &ss->text);
+			status = keep_draft(ctx, ss, &ss->text);
 			break;
 		}
 		switch (ask()) {
@@ -496,7 +509,7 @@ static int edit_loop(struct fb_ctx *ctx, struct session *ss, bool *unchanged)
 			*unchanged = false;
 			continue;
 		case CHOICE_DRAFT:
-			keep_draft(ctx, ss, &ss->text);
+			status = keep_draft(ctx, ss, &ss->text);
 			break;
 		case CHOICE_DISCARD:
 			fprintf(stderr, "fieldbook: discarded; nothing was written\n");
@@ -508,6 +521,54 @@ static int edit_loop(struct fb_ctx *ctx, struct session *ss, bool *unchanged)
 out:
 	fb_buf_release(&file);
 	fb_buf_release(&saved);
+	return status;
+}
+
+/*
+ * Under the writer lock: if another `new` took the id this one chose, take
+ * the next free one instead (the `id:` line and the file name change).
+ */
+static int renumber(struct fb_ctx *ctx, struct session *ss)
+{
+	struct fb_source *src = NULL;
+	struct fb_entries es = {0};
+	struct fb_diag quiet = FB_DIAG_INIT;
+	struct fb_buf id = FB_BUF_INIT, folder = FB_BUF_INIT, line = FB_BUF_INIT;
+	const char *at;
+	int status = 0;
+
+	fb_source_worktree(&src, ctx->repo);
+	fb_source_list(src, ss->type, &es, &quiet);
+	if (fb_entries_find(&es, ss->id) && next_id(ss->schema, &es, ss->type, &id, &folder)) {
+		fb_buf_addf(&line, "id: %s\n", ss->id);
+		at = strstr(ss->text.ptr, line.ptr);
+		if (!at || (at != ss->text.ptr && at[-1] != '\n')) {
+			status = cli_error(ctx, EXIT_DATA, "%s/%s was made meanwhile, and the id line "
+							   "of your text is not 'id: %s'",
+					   ss->type, ss->id, ss->id);
+		} else {
+			struct fb_buf text = FB_BUF_INIT;
+			fb_buf_add(&text, ss->text.ptr, (size_t)(at - ss->text.ptr));
+			fb_buf_addf(&text, "id: %s\n", id.ptr);
+			fb_buf_puts(&text, at + line.len);
+			fb_buf_reset(&ss->text);
+			fb_buf_add(&ss->text, text.ptr, text.len);
+			fb_buf_release(&text);
+			fprintf(stderr, "fieldbook: %s/%s was made meanwhile; this record is %s/%s\n",
+				ss->type, ss->id, ss->type, id.ptr);
+			fb_buf_reset(&ss->idbuf);
+			fb_buf_puts(&ss->idbuf, id.ptr);
+			ss->id = ss->idbuf.ptr;
+			fb_buf_reset(&ss->path);
+			fb_buf_addf(&ss->path, "%s/%s.yaml", folder.ptr, ss->id);
+		}
+	}
+	fb_entries_release(&es);
+	fb_source_free(src);
+	fb_diag_release(&quiet);
+	fb_buf_release(&id);
+	fb_buf_release(&folder);
+	fb_buf_release(&line);
 	return status;
 }
 
@@ -525,6 +586,11 @@ static int save(struct fb_ctx *ctx, struct session *ss)
 		cli_flush_diag(ctx);
 		keep_draft(ctx, ss, &ss->text);
 		return EXIT_ENV;
+	}
+	if (ss->is_new && ss->auto_id && (status = renumber(ctx, ss))) {
+		fb_repo_unlock(ctx->repo);
+		keep_draft(ctx, ss, &ss->text);
+		goto out;
 	}
 	fb_buf_addf(&abs, "%s/%s", fb_repo_root(ctx->repo), ss->path.ptr);
 	err = fb_buf_read_file(&now, abs.ptr, 0);
@@ -563,6 +629,7 @@ out:
 
 static void session_release(struct session *ss)
 {
+	fb_buf_release(&ss->idbuf);
 	fb_buf_release(&ss->path);
 	fb_buf_release(&ss->original);
 	fb_buf_release(&ss->text);
@@ -586,7 +653,8 @@ static bool next_id(const struct fb_schema *s, const struct fb_entries *es, cons
 
 	for (i = 0; i < es->n; i++) {
 		const char *rest = es->v[i].id + plen;
-		if (strncmp(es->v[i].id, prefix, plen) || !*rest ||
+		/* ids of the prefix and digits (no more than 18: no overflow) */
+		if (strncmp(es->v[i].id, prefix, plen) || !*rest || strlen(rest) > 18 ||
 		    strspn(rest, "0123456789") != strlen(rest))
 			continue;
 		n = strtoull(rest, NULL, 10);
@@ -620,7 +688,7 @@ int cmd_new(int argc, char **argv, struct fb_ctx *ctx)
 	struct fb_source *src = NULL;
 	struct fb_schemas *schemas = NULL;
 	struct fb_entries es = {0};
-	struct fb_buf id = FB_BUF_INIT, folder = FB_BUF_INIT;
+	struct fb_buf folder = FB_BUF_INIT;
 	const struct fb_schema *s;
 	struct cli_getopt g;
 	const char *given_id = NULL;
@@ -697,16 +765,19 @@ int cmd_new(int argc, char **argv, struct fb_ctx *ctx)
 						 ss.type, given_id, ss.type, given_id);
 			goto out;
 		}
-		fb_buf_puts(&id, given_id);
-		next_id(s, &es, ss.type, &ss.text, &folder); /* only the folder */
-		fb_buf_reset(&ss.text);
-	} else if (!next_id(s, &es, ss.type, &id, &folder)) {
+		struct fb_buf unused = FB_BUF_INIT;
+		fb_buf_puts(&ss.idbuf, given_id);
+		next_id(s, &es, ss.type, &unused, &folder); /* for the folder */
+		fb_buf_release(&unused);
+	} else if (!next_id(s, &es, ss.type, &ss.idbuf, &folder)) {
 		status = cli_usage_error(ctx, "schemas/%s.yaml has no x-id, so fieldbook cannot "
 					      "number new records: give one with --id",
 					 ss.type);
 		goto out;
 	}
-	ss.id = id.ptr;
+	ss.id = ss.idbuf.ptr;
+	ss.schema = s;
+	ss.auto_id = !given_id;
 	fb_buf_addf(&ss.path, "%s/%s.yaml", folder.ptr, ss.id);
 	if ((status = new_text(ctx, s, &ss, set, nset, !no_edit, &ss.text)))
 		goto out;
@@ -727,7 +798,6 @@ out:
 	fb_entries_release(&es);
 	fb_schemas_free(schemas);
 	fb_source_free(src);
-	fb_buf_release(&id);
 	fb_buf_release(&folder);
 	session_release(&ss);
 	free(set);

@@ -4,8 +4,10 @@
  * Deletes a record's file, but not while other records refer to it: the
  * whole record set is checked with the file hidden (fb_source_overlay), and
  * every x-ref that then names the missing record is listed, at its
- * file:line:col.  --force deletes anyway (the referring records must then
- * be fixed before a commit can pass); --commit commits the deletion.
+ * file:line:col.  Nor, as with git rm, when the file holds work that
+ * history does not have (changed since HEAD, or never committed).  --force
+ * deletes anyway (the referring records must then be fixed before a commit
+ * can pass); --commit commits the deletion.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -35,6 +37,38 @@ static size_t references(struct fb_diag *all, const char *type, const char *id,
 	}
 	fb_buf_release(&want);
 	return n;
+}
+
+/*
+ * As git rm: a record whose file is not what HEAD has (changed since, or
+ * never committed) would take that work with it; EXIT_DATA, saying so.
+ */
+static int unsaved_work(struct fb_ctx *ctx, const char *type, const char *id, const char *path)
+{
+	struct fb_source *head = NULL;
+	struct fb_diag quiet = FB_DIAG_INIT;
+	struct fb_buf was = FB_BUF_INIT, is = FB_BUF_INIT, abs = FB_BUF_INIT;
+	int status = 0, err = FB_ENOTFOUND;
+
+	if (fb_source_rev(&head, ctx->repo, "HEAD", &quiet) == 0)
+		err = fb_source_read_path(head, path, &was, &quiet);
+	fb_buf_addf(&abs, "%s/%s", fb_repo_root(ctx->repo), path);
+	if (err == FB_ENOTFOUND)
+		status = cli_error(ctx, EXIT_DATA, "%s/%s is not removed: it was never committed, "
+						   "so nothing could bring it back (rm --force to remove it "
+						   "anyway)",
+				   type, id);
+	else if (fb_buf_read_file(&is, abs.ptr, 0) < 0 || is.len != was.len ||
+		 memcmp(is.ptr, was.ptr, is.len))
+		status = cli_error(ctx, EXIT_DATA, "%s/%s is not removed: %s has changes that are "
+						   "not committed (commit them first, or rm --force)",
+				   type, id, path);
+	fb_source_free(head);
+	fb_diag_release(&quiet);
+	fb_buf_release(&was);
+	fb_buf_release(&is);
+	fb_buf_release(&abs);
+	return status;
 }
 
 int cmd_rm(int argc, char **argv, struct fb_ctx *ctx)
@@ -94,6 +128,8 @@ int cmd_rm(int argc, char **argv, struct fb_ctx *ctx)
 			goto out;
 		}
 	}
+	if (!force && (status = unsaved_work(ctx, type, id, path.ptr)))
+		goto out;
 	if (fb_repo_lock(ctx->repo, 30000, &ctx->diag) < 0) {
 		cli_flush_diag(ctx);
 		status = EXIT_ENV;

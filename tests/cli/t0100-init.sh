@@ -6,7 +6,7 @@ test_expect_success 'init DIR makes the repository, the files, the hooks and a f
 	fieldbook init office >out 2>err &&
 	test_grep "^wrote schemas/contacts.yaml$" out &&
 	test_grep "^installed .*/office/.git/hooks/pre-commit$" out &&
-	test_grep "^first commit [0-9a-f]\{7\}: Start a fieldbook repository$" out &&
+	test_grep "^\[[0-9a-f]\{7\}\] Start a fieldbook repository$" out &&
 	for f in schemas/_common.yaml schemas/contacts.yaml schemas/visits.yaml \
 		schemas/assessments.yaml schemas/counties.yaml fieldbook.yaml \
 		.vscode/settings.json records/README.md; do
@@ -38,15 +38,18 @@ test_expect_success 'the new repository validates, quietly: the hooks are in' '
 '
 
 test_expect_success 'init refuses to overwrite, lists what it would write, writes nothing' '
-	echo "calendar: gregorian" >office/fieldbook.yaml.new &&
+	echo "calendar: gregorian" >>office/fieldbook.yaml &&
+	echo "# ours" >>office/schemas/contacts.yaml &&
 	test_expect_code 1 fieldbook init office >out 2>err &&
 	test_grep "fieldbook.yaml: error: exists already" err &&
 	test_grep "schemas/contacts.yaml: error: exists already" err &&
 	test_grep "init wrote nothing; it would have written:" err &&
 	test_grep "^  .vscode/settings.json$" err &&
 	test_must_be_empty out &&
+	test_grep "^calendar: gregorian$" office/fieldbook.yaml &&
 	git -C office log --oneline >log &&
-	test_line_count = 1 log
+	test_line_count = 1 log &&
+	git -C office checkout -q .
 '
 
 test_expect_success 'one existing file is enough to stop it' '
@@ -81,14 +84,39 @@ test_expect_success 'init in a bare repository is refused' '
 	test_grep "bare repository" err
 '
 
-test_expect_success 'without an identity init writes the files but says how to set one' '
+test_expect_success 'without an identity init writes the files, says how to set one; run again, it finishes' '
 	mv "$HOME/.gitconfig" "$HOME/gitconfig.saved" &&
 	test_expect_code 3 fieldbook init anon >out 2>err
 	code=$?
 	mv "$HOME/gitconfig.saved" "$HOME/.gitconfig" &&
 	test $code = 0 &&
 	test_grep "user.name" err &&
-	test_path_is_file anon/schemas/contacts.yaml
+	test_grep "run fieldbook init again to finish" err &&
+	test_path_is_file anon/schemas/contacts.yaml &&
+	fieldbook init anon >out 2>err &&
+	test_grep "^kept (already there) schemas/contacts.yaml$" out &&
+	test_grep "Start a fieldbook repository" out &&
+	git -C anon ls-files >files &&
+	test_line_count = 8 files &&
+	fieldbook init anon >out 2>err &&
+	test_grep "a fieldbook repository already" err
+'
+
+test_expect_success 'a hook of the user'"'"'s in the way: init still finishes, and says so' '
+	git init -q own &&
+	printf "#!/bin/sh\nexit 0\n" >own/.git/hooks/pre-commit &&
+	chmod +x own/.git/hooks/pre-commit &&
+	fieldbook init own >out 2>err &&
+	test_grep "Start a fieldbook repository" out &&
+	test_grep "a pre-commit hook exists and is not fieldbook.s" err &&
+	test_grep "without fieldbook.s hooks" err &&
+	test_grep "exit 0" own/.git/hooks/pre-commit
+'
+
+test_expect_success 'new files honour the umask' '
+	(umask 077 && fieldbook init private >/dev/null) &&
+	test "$(stat -c %a private/schemas/contacts.yaml)" = 600 &&
+	test "$(stat -c %a private/.git/hooks/pre-commit)" = 700
 '
 
 test_done

@@ -178,12 +178,19 @@ test_expect_success 'a failing editor: exit 3, nothing written, no buffer left' 
 	test_grep "the editor .* failed (exit status 1)" err &&
 	test_path_is_missing repo/records/contacts/c-0045.yaml &&
 	ls repo/.git/fieldbook/edit >left &&
-	test_must_be_empty left
+	test_must_be_empty left &&
+	test_grep ! "kept as a draft" err &&
+	ED_EXIT=1 ED_SED="s/^name:.*/name: typed before the crash/" EDITOR="$TRASH/ed" \
+		test_expect_code 3 fieldbook -C repo edit contacts/c-0041 </dev/null 2>err &&
+	draft=$(sed -n "s/.*kept as a draft: //p" err) &&
+	test_grep "^name: typed before the crash$" "$draft"
 '
 
 test_expect_success 'no editor and no terminal: a clear error, never a hang' '
 	test_expect_code 3 fieldbook -C repo edit contacts/c-0041 </dev/null 2>err &&
-	test_grep "no terminal and no editor" err
+	test_grep "no terminal and no editor: set VISUAL or EDITOR$" err &&
+	test_expect_code 3 fieldbook -C repo new contacts </dev/null 2>err &&
+	test_grep "or give the fields with --set and --no-edit" err
 '
 
 test_expect_success 'VISUAL wins over EDITOR, and runs through the shell' '
@@ -215,7 +222,9 @@ test_expect_success 'edit, invalid, no terminal: the record is untouched and the
 		test_expect_code 1 fieldbook -C repo edit contacts/c-0041 </dev/null 2>err &&
 	test_grep "records/contacts/c-0041.yaml:3:7: error: /role: .boss. is not one of" err &&
 	test_cmp before repo/records/contacts/c-0041.yaml &&
-	test_grep "^role: boss$" repo/.git/fieldbook/drafts/contacts-c-0041.yaml
+	draft=$(sed -n "s/.*kept as a draft: //p" err) &&
+	test "$(stat -c %a "$draft")" = 600 &&
+	test_grep "^role: boss$" "$draft"
 '
 
 test_expect_success 'edit checks references and unique values against the other records' '

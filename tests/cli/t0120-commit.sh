@@ -130,6 +130,57 @@ test_expect_success 'targets: only what is named is committed; the rest waits' '
 	test_grep "Add contacts/c-0009" out
 '
 
+test_expect_success 'targets: a moved record by TYPE/ID takes both places; a file from a subfolder' '
+	mkdir -p repo/records/contacts/bam &&
+	git -C repo mv records/contacts/c-0008.yaml records/contacts/bam/ &&
+	fieldbook -C repo commit contacts/c-0008 >out &&
+	test_grep "Move contacts/c-0008" out &&
+	git -C repo log -1 --format=%B >msg &&
+	test_grep "^moved contacts/c-0008 (from records/contacts/c-0008.yaml)$" msg &&
+	test $(grep -c "^Record: contacts/c-0008$" msg) = 1 &&
+	sed -i "s/^name:.*/name: moved/" repo/records/contacts/bam/c-0008.yaml &&
+	(cd repo/records/contacts/bam && fieldbook commit c-0008.yaml >../../../../out) &&
+	test_grep "Update contacts/c-0008 (name)" out
+'
+
+test_expect_success 'targets: an unknown type or a path outside is a usage error' '
+	test_expect_code 2 fieldbook -C repo commit bogus 2>err &&
+	test_grep "unknown type .bogus." err &&
+	test_expect_code 2 fieldbook -C repo commit notes.txt 2>err &&
+	test_grep "not under records/ or schemas/" err &&
+	test_expect_code 2 fieldbook -C repo commit contacts/c-9999 2>err &&
+	test_grep "no record .contacts/c-9999." err
+'
+
+test_expect_success 'rm keeps work that history does not have, unless --force' '
+	contact c-0030 "never committed" &&
+	test_expect_code 1 fieldbook -C repo rm contacts/c-0030 2>err &&
+	test_grep "it was never committed" err &&
+	test_path_is_file repo/records/contacts/c-0030.yaml &&
+	fieldbook -C repo commit contacts/c-0030 >/dev/null &&
+	sed -i "s/^name:.*/name: changed/" repo/records/contacts/c-0030.yaml &&
+	test_expect_code 1 fieldbook -C repo rm contacts/c-0030 2>err &&
+	test_grep "has changes that are not committed" err &&
+	fieldbook -C repo rm --force contacts/c-0030 &&
+	test_path_is_missing repo/records/contacts/c-0030.yaml &&
+	fieldbook -C repo commit >out &&
+	test_grep "Remove contacts/c-0030" out
+'
+
+test_expect_success 'a merge in progress is refused, with what to do' '
+	git -C repo checkout -q -b side &&
+	sed -i "s/^name:.*/name: side/" repo/records/contacts/c-0009.yaml &&
+	git -C repo commit -qam side &&
+	git -C repo checkout -q main &&
+	sed -i "s/^name:.*/name: main/" repo/records/contacts/c-0009.yaml &&
+	git -C repo commit -qam main &&
+	test_must_fail git -C repo merge -q side >/dev/null 2>&1 &&
+	sed -i "/^[<=>]\{7\}/d; /^name: side$/d" repo/records/contacts/c-0009.yaml &&
+	test_expect_code 1 fieldbook -C repo commit 2>err &&
+	test_grep "a merge, rebase, cherry-pick or revert is in progress" err &&
+	git -C repo merge --abort
+'
+
 test_expect_success 'an invalid change left out of the commit does not block it' '
 	contact c-0010 "ok" &&
 	contact c-0011 "bad" nowhere &&
@@ -147,6 +198,29 @@ test_expect_success 'a record that refers to an uncommitted one cannot go alone'
 	test_grep "no contacts record .c-0012." err &&
 	fieldbook -C repo commit visits/v-0001 contacts/c-0012 >out &&
 	test_grep "2 records" out
+'
+
+test_expect_success 'an index that fell behind HEAD does not make commit delete the record' '
+	git -C repo rm -q --cached records/contacts/c-0004.yaml &&
+	test_expect_code 1 fieldbook -C repo commit 2>err &&
+	test_grep "nothing to commit" err &&
+	git -C repo cat-file -e HEAD:records/contacts/c-0004.yaml &&
+	git -C repo add records/contacts/c-0004.yaml
+'
+
+test_expect_success 'a record that is a symbolic link is refused; a bad file name is left out' '
+	mkdir -p elsewhere &&
+	printf "id: c-0050\nname: l\nrole: other\ncounty: bam\nstatus: active\n" >elsewhere/c.yaml &&
+	ln -s ../../../elsewhere/c.yaml repo/records/contacts/c-0050.yaml &&
+	test_expect_code 1 fieldbook -C repo commit 2>err &&
+	test_grep "^records/contacts/c-0050.yaml:1:1: error: a symbolic link" err &&
+	rm repo/records/contacts/c-0050.yaml &&
+	printf "id: x\n" >"repo/records/contacts/My Contact.yaml" &&
+	contact c-0051 ok &&
+	fieldbook -C repo commit >out 2>err &&
+	test_grep "My Contact.yaml:1:1: warning: not a record file name" err &&
+	test_grep "Add contacts/c-0051" out &&
+	rm "repo/records/contacts/My Contact.yaml"
 '
 
 test_expect_success 'nothing to commit: exit 1, as git' '
@@ -181,6 +255,24 @@ test_expect_success 'identity: --author, then GIT_AUTHOR_*, then git config' '
 	git -C repo log -1 --format="%an <%ae>" >who &&
 	echo "Repo Config <rc@example.org>" >expect && test_cmp expect who &&
 	git -C repo config --unset user.name && git -C repo config --unset user.email
+'
+
+test_expect_success 'dates as git takes them: RFC 2822, ISO 8601 with Z; nonsense refused' '
+	contact c-0040 r &&
+	GIT_AUTHOR_DATE="Fri, 2 Aug 2024 10:00:00 +0330" fieldbook -C repo commit contacts/c-0040 &&
+	git -C repo log -1 --format=%aI >when &&
+	echo 2024-08-02T10:00:00+03:30 >expect && test_cmp expect when &&
+	contact c-0041 s &&
+	GIT_AUTHOR_DATE="2024-08-02T10:00:00Z" fieldbook -C repo commit contacts/c-0041 &&
+	git -C repo log -1 --format=%aI >when &&
+	echo 2024-08-02T10:00:00+00:00 >expect && test_cmp expect when &&
+	contact c-0042 t &&
+	GIT_AUTHOR_DATE="1722580000 +9999" test_expect_code 2 fieldbook -C repo commit 2>err &&
+	test_grep "GIT_AUTHOR_DATE=.1722580000 +9999. is not a date" err &&
+	GIT_COMMITTER_DATE=garbage test_expect_code 2 fieldbook -C repo commit 2>err &&
+	test_grep "GIT_COMMITTER_DATE=.garbage. is not a date" err &&
+	fieldbook -C repo commit &&
+	git -C repo fsck --strict 2>fsck && test_must_be_empty fsck
 '
 
 test_expect_success 'identity: none at all is a clear error, exit 3; a bad --author exit 2' '

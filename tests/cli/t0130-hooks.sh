@@ -64,11 +64,22 @@ test_expect_success 'a hook that is not ours is kept, and install says how to ca
 	printf "#!/bin/sh\necho mine\n" >repo/.git/hooks/pre-commit &&
 	test_expect_code 1 fieldbook -C repo hook install >out 2>err &&
 	test_grep "a pre-commit hook exists and is not fieldbook.s" err &&
-	test_grep "fieldbook hook pre-commit" err &&
+	test_grep "add the line  .*fieldbook. hook pre-commit || exit 1  to it" err &&
+	line=$(sed -n "s/.*add the line  \(.*\)  to it.*/\1/p" err) &&
 	test_grep "echo mine" repo/.git/hooks/pre-commit &&
 	fieldbook -C repo validate >out 2>err &&
 	test_grep "warning: the fieldbook hooks are not installed" err &&
 	test_grep "all valid, 1 warning" out &&
+	echo "$line" >>repo/.git/hooks/pre-commit &&
+	fieldbook -C repo hook install >out 2>err &&
+	test_must_be_empty err &&
+	test_grep "echo mine" repo/.git/hooks/pre-commit &&
+	fieldbook -C repo validate 2>err &&
+	test_must_be_empty err &&
+	sed -i "s/^role:.*/role: boss/" repo/records/contacts/c-0001.yaml &&
+	test_must_fail git -C repo commit -qam bad 2>err &&
+	test_grep "/role" err &&
+	git -C repo checkout -q records/contacts/c-0001.yaml &&
 	rm repo/.git/hooks/pre-commit &&
 	fieldbook -C repo hook install >out &&
 	fieldbook -C repo validate 2>err &&
@@ -131,6 +142,22 @@ test_expect_success 'pre-receive: once history is clean the push goes through' '
 	 git push -q origin main) &&
 	git -C server.git show main:records/contacts/c-0001.yaml >pushed &&
 	test_grep "^name: pushed$" pushed
+'
+
+test_expect_success 'pre-receive: commits the server has already are not judged again' '
+	(cd clone && git checkout -q -b legacy &&
+	 sed -i "s/^role:.*/role: boss/" records/contacts/c-0001.yaml &&
+	 git commit --no-verify -qam "legacy bad") &&
+	server_hook=server.git/hooks/pre-receive &&
+	mv $server_hook hook.saved &&
+	git -C clone push -q origin legacy &&
+	mv hook.saved $server_hook &&
+	(cd clone && sed -i "s/^role:.*/role: other/" records/contacts/c-0001.yaml &&
+	 git commit --no-verify -qam "legacy fixed" &&
+	 git push -q origin legacy &&
+	 git checkout -q main && git merge -q --no-edit --no-verify legacy 2>/dev/null &&
+	 git push -q origin main) &&
+	test "$(git -C server.git rev-parse main)" = "$(git -C clone rev-parse main)"
 '
 
 test_expect_success 'pre-receive: a new branch is checked from where it leaves known history' '

@@ -65,6 +65,22 @@ commit_killable() {
 	done
 }
 
+test_expect_success 'new without --id, 6 at once: each gets its own id, none is lost' '
+	for i in 1 2 3 4 5 6; do
+		fieldbook -C repo new contacts --no-edit --set name="p$i" --set role=other \
+			--set county=bam >/dev/null 2>"p$i.err" &
+	done &&
+	wait &&
+	cat p*.err >errs &&
+	test_grep ! "error" errs &&
+	grep -h "^name: p[1-6]$" repo/records/contacts/c-*.yaml | sort >names &&
+	printf "name: p%s\n" 1 2 3 4 5 6 >expect &&
+	test_cmp expect names &&
+	fieldbook -C repo validate >out &&
+	test_grep "all valid" out &&
+	fieldbook -C repo commit >/dev/null
+'
+
 test_expect_success 'kill -9 at random moments of 100 commits: consistent, and no record half-written' '
 	{ commit_killable 100 & } && pk=$! &&
 	# a fixed seed: kill whatever fieldbook runs at 40 moments of the run
@@ -84,7 +100,7 @@ test_expect_success 'kill -9 at random moments of 100 commits: consistent, and n
 	fieldbook -C repo validate >out 2>err &&
 	test_grep "all valid" out &&
 	ls repo/records/contacts >names &&
-	test_grep ! -v "^[abk]-[0-9]*\.yaml$" names &&
+	test_grep ! -v "^[abk]-[0-9]*\.yaml$\|^c-[0-9]*\.yaml$" names &&
 	git -C repo status --porcelain >st &&
 	test_grep ! -v "^?? records/contacts/\|^A  records/contacts/" st &&
 	fieldbook -C repo commit >out 2>&1 &&
@@ -94,8 +110,8 @@ test_expect_success 'kill -9 at random moments of 100 commits: consistent, and n
 
 test_expect_success 'a lock git left behind is reported with how to clear it, within seconds' '
 	touch repo/.git/index.lock &&
-	fieldbook -C repo new contacts --no-edit --set name=x --set role=other --set county=bam \
-		--set status=active >/dev/null &&
+	made=$(fieldbook -C repo new contacts --no-edit --set name=x --set role=other \
+		--set county=bam --set status=active) &&
 	start=$(date +%s) &&
 	test_expect_code 3 fieldbook -C repo commit 2>err &&
 	end=$(date +%s) &&
@@ -106,9 +122,12 @@ test_expect_success 'a lock git left behind is reported with how to clear it, wi
 	touch repo/.git/refs/heads/main.lock &&
 	test_expect_code 3 fieldbook -C repo commit 2>err &&
 	test_grep "refs/heads/main is locked" err &&
+	git -C repo status --porcelain | grep -v "/\.fieldbook-" >st &&
+	echo "?? records/$made.yaml" >expect &&
+	test_cmp expect st &&
 	rm repo/.git/refs/heads/main.lock &&
 	fieldbook -C repo commit >out &&
-	test_grep "Add contacts/c-0001" out
+	test_grep "Add $made" out
 '
 
 test_expect_success 'fieldbook'"'"'s own lock is released by the kernel: a killed writer never blocks the next' '
@@ -117,7 +136,7 @@ test_expect_success 'fieldbook'"'"'s own lock is released by the kernel: a kille
 	kill -9 $holder && wait $holder;
 	fieldbook -C repo new contacts --no-edit --set name=y --set role=other --set county=bam \
 		--set status=active --commit >out &&
-	test_grep "Add contacts/c-0002" out
+	test_grep "^\[[0-9a-f]\{7\}\] Add contacts/c-" out
 '
 
 test_done
