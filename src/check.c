@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include <fieldbook/check.h>
+#include <fieldbook/settings.h>
 
 /* ---- one record ----------------------------------------------------------- */
 
@@ -403,6 +404,10 @@ int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_
 	if ((err = fb_source_types(src, &c.types, d)) < 0)
 		goto out;
 	fb_schemas_load(&c.ss, src, d);
+	{
+		struct fb_settings settings; /* fieldbook.yaml is checked with the rest */
+		fb_settings_load(src, &settings, d);
+	}
 	c.main.xr = fb_crossref_new();
 	c.lists = fb_calloc(c.types.n + 1, sizeof(*c.lists));
 	c.listed = fb_calloc(c.types.n + 1, sizeof(*c.listed));

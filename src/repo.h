@@ -1,6 +1,6 @@
 /*
  * Private to the core: the libgit2 side of a repository, for the files
- * that speak git (store.c, vcs.c, setup.c).  Nothing here is public API.
+ * that speak git (store.c, vcs.c, setup.c, history.c).  Nothing here is public API.
  */
 #ifndef FIELDBOOK_REPO_H
 #define FIELDBOOK_REPO_H

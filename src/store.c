@@ -519,6 +519,19 @@ bool fb_is_record_name(const char *name)
 	return classify_name(name) == NAME_RECORD;
 }
 
+bool fb_record_path_parse(const char *path, char **type, char **id)
+{
+	const char *t = path + 8, *slash, *name;
+	if (strncmp(path, "records/", 8) || !(slash = strchr(t, '/')) || slash == t)
+		return false;
+	name = strrchr(path, '/') + 1;
+	if (!fb_is_record_name(name))
+		return false;
+	*type = fb_strndup(t, (size_t)(slash - t));
+	*id = fb_strndup(name, strlen(name) - 5);
+	return true;
+}
+
 struct lister {
 	struct fb_source *src;
 	const char *type;

@@ -719,17 +719,6 @@ static int make_blobs(struct fb_repo *r, git_repository *git, git_tree *head, st
 
 /* ---- the commit message ---------------------------------------------------------------- */
 
-static bool record_path(const char *path, char **type, char **id)
-{
-	const char *t = path + 8, *slash, *name;
-	if (strncmp(path, "records/", 8) || !(slash = strchr(t, '/')))
-		return false;
-	name = strrchr(path, '/') + 1;
-	*type = fb_strndup(t, (size_t)(slash - t));
-	*id = fb_strndup(name, strlen(name) - 5);
-	return true;
-}
-
 /* Parse a blob or file text as a typed record (NULL when absent or unreadable). */
 static struct fb_doc *typed(const char *path, const struct fb_buf *text, const struct fb_schemas *ss,
 			    const char *type)
@@ -791,7 +780,7 @@ static void make_message(git_repository *git, git_tree *head, const struct pendi
 		char *type = NULL, *id = NULL;
 		if (!e->target)
 			continue;
-		if (!record_path(e->path, &type, &id)) {
+		if (!fb_record_path_parse(e->path, &type, &id)) {
 			bool existed = head && read_blob_at(git, head, e->path, &old);
 			nfiles++;
 			if (e->deleted)
@@ -1405,6 +1394,18 @@ done:
 	fb_ident_release(&author);
 	fb_ident_release(&committer);
 	return rc;
+}
+
+/* ---- signatures ------------------------------------------------------------------------- */
+
+int fb_vcs_verify_signature(struct fb_repo *r, const char *commit)
+{
+	struct fb_buf out = FB_BUF_INIT, err = FB_BUF_INIT;
+	char *argv[] = {"git", "-C", (char *)fb_repo_root(r), "verify-commit", (char *)commit, NULL};
+	int status = run_program(argv, NULL, 0, &out, &err);
+	fb_buf_release(&out);
+	fb_buf_release(&err);
+	return status < 0 ? -1 : status == 0;
 }
 
 /* ---- the hooks' checks ------------------------------------------------------------------ */

@@ -100,6 +100,8 @@ void fb_source_overlay(struct fb_source *s, const char *path, const char *text, 
 
 /* Whether a file name under records/TYPE/ is a record (SPEC §1: *.yaml with a valid id). */
 bool fb_is_record_name(const char *name);
+/* The TYPE and ID of a record file's repository-relative path (records/TYPE/.../ID.yaml); false if it is not one. */
+bool fb_record_path_parse(const char *path, char **type, char **id);
 
 /* Every file name in schemas/ ending in .yaml (types and `_` shared files), sorted. */
 int fb_source_schema_files(struct fb_source *s, struct fb_strvec *out);

@@ -93,6 +93,13 @@ int fb_vcs_check_index(struct fb_repo *r, const char *index_path, unsigned threa
  */
 int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d);
 
+/*
+ * Whether a signed commit's signature is good, as `git verify-commit` says
+ * with this repository's configuration (gpg.program, gpg.format,
+ * gpg.ssh.allowedSignersFile): 1 good, 0 not good, -1 git could not run.
+ */
+int fb_vcs_verify_signature(struct fb_repo *r, const char *commit);
+
 /* ---- setting up ----------------------------------------------------------------------- */
 
 /* A file to write, relative to the work tree. */

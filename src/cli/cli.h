@@ -16,6 +16,7 @@
 #include <fieldbook/date.h>
 #include <fieldbook/diag.h>
 #include <fieldbook/node.h>
+#include <fieldbook/settings.h>
 #include <fieldbook/store.h>
 
 /* SPEC §7 */
@@ -31,6 +32,8 @@ struct fb_ctx {
 	const char *dir; /* -C */
 	int32_t today;
 	enum fb_calendar calendar;
+	bool calendar_given; /* by --calendar: fieldbook.yaml's does not apply */
+	struct fb_settings settings; /* fieldbook.yaml's (defaults until cli_repo) */
 	bool color;  /* on stderr */
 	bool ocolor; /* on stdout */
 	bool show_confidential;
@@ -130,6 +133,15 @@ int cli_record_path(struct fb_ctx *ctx, const char *type, const char *id, bool o
 		    struct fb_buf *out);
 
 /*
+ * A TARGET of commit or diff as repository-relative paths, appended to
+ * `out`: a file or folder that exists (relative to the current folder)
+ * under records/ or schemas/, or fieldbook.yaml; TYPE/ID (where the record
+ * is now and where HEAD has it: a moved record has both); TYPE.  EXIT_USAGE
+ * (printed) for anything else.
+ */
+int cli_target_prefixes(struct fb_ctx *ctx, const char *arg, struct fb_strvec *out);
+
+/*
  * The one record argument of edit and rm (TYPE/ID or a path): its type, id
  * and repository-relative path, which must exist in the working tree;
  * EXIT_USAGE (printed) otherwise.  `type` and `id` are the caller's.
@@ -161,5 +173,9 @@ int cmd_new(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_edit(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_rm(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_commit(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_log(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_diff(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_blame(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_audit(int argc, char **argv, struct fb_ctx *ctx);
 
 #endif

@@ -9,10 +9,8 @@
  *
  * Also here: cli_commit_paths(), which new, edit and rm call for --commit.
  */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <fieldbook/vcs.h>
 
@@ -55,82 +53,6 @@ out:
 	return status;
 }
 
-/* Both places of record TYPE/ID: the working tree's and HEAD's (a move has two). */
-static int record_paths(struct fb_ctx *ctx, const char *type, const char *id, struct fb_strvec *out)
-{
-	const char *revs[] = {NULL, "HEAD"};
-	struct fb_diag quiet = FB_DIAG_INIT;
-	size_t i, before = out->n;
-
-	for (i = 0; i < 2; i++) {
-		struct fb_source *src = NULL;
-		struct fb_entries es = {0};
-		const struct fb_entry *e;
-		if (revs[i] ? fb_source_rev(&src, ctx->repo, revs[i], &quiet) < 0
-			    : fb_source_worktree(&src, ctx->repo) < 0)
-			continue;
-		if (fb_source_list(src, type, &es, &quiet) == 0 && (e = fb_entries_find(&es, id)) &&
-		    !fb_strvec_has(out, e->path))
-			fb_strvec_push(out, e->path);
-		fb_entries_release(&es);
-		fb_source_free(src);
-	}
-	fb_diag_release(&quiet);
-	if (out->n > before)
-		return 0;
-	return cli_usage_error(ctx, "no record '%s/%s' in the working tree or HEAD", type, id);
-}
-
-/*
- * A TARGET as repository-relative paths: a file or folder that exists
- * (relative to the current folder) under records/ or schemas/, or
- * fieldbook.yaml; TYPE/ID (where it is now and where HEAD has it); TYPE.
- */
-static int target_paths(struct fb_ctx *ctx, const char *arg, struct fb_strvec *out)
-{
-	const char *root = fb_repo_root(ctx->repo), *slash = strchr(arg, '/');
-	char real[PATH_MAX];
-	struct stat st;
-	size_t n = strlen(root);
-
-	if (stat(arg, &st) == 0 && realpath(arg, real)) {
-		const char *rel = real + n + 1;
-		if (strncmp(real, root, n) || real[n] != '/' ||
-		    !(!strcmp(rel, "fieldbook.yaml") || !strcmp(rel, "records") ||
-		      !strncmp(rel, "records/", 8) || !strcmp(rel, "schemas") ||
-		      !strncmp(rel, "schemas/", 8)))
-			return cli_usage_error(ctx, "'%s' is not under records/ or schemas/ of "
-						    "this repository, nor its fieldbook.yaml",
-					       arg);
-		fb_strvec_push(out, rel);
-		return 0;
-	}
-	if (slash && !strchr(slash + 1, '/') && slash > arg) {
-		char *type = fb_strndup(arg, (size_t)(slash - arg));
-		int status = 0;
-		if (!fb_type_valid(type) || !fb_id_valid(slash + 1))
-			status = cli_usage_error(ctx, "'%s' is neither TYPE/ID nor a file here", arg);
-		else
-			status = record_paths(ctx, type, slash + 1, out);
-		free(type);
-		return status;
-	}
-	if (!slash && fb_type_valid(arg)) {
-		struct fb_source *src = NULL;
-		struct fb_buf path = FB_BUF_INIT;
-		int status;
-		fb_source_worktree(&src, ctx->repo);
-		status = cli_check_type(ctx, src, arg);
-		fb_source_free(src);
-		fb_buf_addf(&path, "records/%s", arg);
-		if (!status)
-			fb_strvec_push(out, path.ptr);
-		fb_buf_release(&path);
-		return status;
-	}
-	return cli_usage_error(ctx, "'%s' is not a TYPE, a TYPE/ID or a file of this repository", arg);
-}
-
 int cmd_commit(int argc, char **argv, struct fb_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -160,7 +82,7 @@ int cmd_commit(int argc, char **argv, struct fb_ctx *ctx)
 	if ((status = cli_repo(ctx)))
 		goto out;
 	for (i = g.optind; i < argc; i++)
-		if ((status = target_paths(ctx, argv[i], &targets)))
+		if ((status = cli_target_prefixes(ctx, argv[i], &targets)))
 			goto out;
 	co.targets = targets.n ? &targets : NULL;
 	co.show_confidential = ctx->show_confidential;

@@ -66,6 +66,28 @@ const struct cli_command cli_commands[] = {
 	 "  -S, --sign       sign with gpg or ssh (gpg.format), as commit.gpgsign does\n"
 	 "  TARGET           TYPE, TYPE/ID, a record path, schemas/NAME.yaml or\n"
 	 "                   fieldbook.yaml (default: everything changed)\n"},
+	{"log", cmd_log,
+	 "log [TYPE/ID] [--since D] [--until D] [--author RE] [-n N] [--format text|json]",
+	 "history, newest first: who changed which fields of which records, when",
+	 "  TYPE/ID          only this record (followed across moves)\n"
+	 "  --since D        from the start of day D (either calendar)\n"
+	 "  --until D        to the end of day D\n"
+	 "  --author RE      authors matching RE (\"NAME <EMAIL>\", Persian-aware)\n"
+	 "  -n N             at most N commits\n"
+	 "  --format FORMAT  text (default) or json\n"},
+	{"diff", cmd_diff, "diff [REV [REV]] [TARGET...] [--format text|json]",
+	 "field-level differences of records (default: HEAD against the working tree)",
+	 "  REV              one: REV against the working tree; two: the first against the second\n"
+	 "  TARGET           TYPE, TYPE/ID or a path under records/\n"
+	 "  --format FORMAT  text (default) or json\n"},
+	{"blame", cmd_blame, "blame TYPE/ID [--format text|json]",
+	 "every field of a record with the commit, author and date that last set its value",
+	 "  --format FORMAT  text (default) or json\n"},
+	{"audit", cmd_audit, "audit [--since D] [--until D] [--strict] [--format text|json|csv]",
+	 "every commit with its records and fields, and whether it was valid, validated, signed",
+	 "  --since D, --until D  the range of days (default: all history)\n"
+	 "  --strict         Validated-by and good signatures count (as require_signed_commits)\n"
+	 "  --format FORMAT  text (default), json or csv (a row per commit and record)\n"},
 	{"init", cmd_init, "init [DIR]",
 	 "make DIR (default .) a fieldbook repository: schemas, settings, hooks, first commit",
 	 "  DIR              a new folder, or an existing git repository's top\n"},
@@ -139,6 +161,7 @@ static void init_context(struct fb_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->today = fb_day_of_time(time(NULL));
 	ctx->calendar = FB_CAL_JALALI;
+	fb_settings_default(&ctx->settings);
 	ctx->color = isatty(2) && !(no_color && *no_color);
 	ctx->ocolor = isatty(1) && !(no_color && *no_color);
 	fb_diag_init(&ctx->diag);
