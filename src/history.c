@@ -9,8 +9,10 @@
  *
  * log walks commits newest first and diffs each against its first parent;
  * libgit2 skips every subtree whose id did not change, so a commit costs
- * the few trees it touched, not the whole set.  For a merge, a field
- * change is kept only when the merge's value differs from every parent's.
+ * the few trees it touched, not the whole set.  The log of one record does
+ * not diff at all: it compares the type folder's tree ids, then the
+ * record's blob at the path it last had.  For a merge, a field change is
+ * kept only when the merge's value differs from every parent's.
  *
  * blame keeps a queue of (commit, version of the record, leaves not yet
  * explained), newest commit first.  A leaf the commit's version does not
@@ -568,9 +570,63 @@ static bool author_matches(struct fb_regex *re, const git_commit *c)
 	return ok;
 }
 
+/* The id of `path`'s entry in `tree` (zero when there is none). */
+static git_oid entry_id(git_tree *tree, const char *path)
+{
+	git_tree_entry *te = NULL;
+	git_oid id;
+	memset(&id, 0, sizeof(id));
+	if (tree && git_tree_entry_bypath(&te, tree, path) == 0)
+		id = *git_tree_entry_id(te);
+	git_tree_entry_free(te);
+	return id;
+}
+
+/*
+ * One record's change between a commit and its first parent, without a
+ * tree diff: nothing when the type's folder is the same tree in both;
+ * else its blob at the path it had (`hint`, updated as the walk goes back
+ * through moves), found anywhere in the folder only when it is not there.
+ */
+static void one_record(git_tree *tree, git_tree *ptree, const char *type, const char *id,
+		       char **hint, struct grouping *g)
+{
+	struct fb_buf dir = FB_BUF_INIT;
+	struct version now = {NULL, {{0}}, false}, before = {NULL, {{0}}, false};
+	bool has_now, has_before;
+	git_oid a, b;
+
+	fb_buf_addf(&dir, "records/%s", type);
+	a = entry_id(tree, dir.ptr);
+	b = entry_id(ptree, dir.ptr);
+	fb_buf_release(&dir);
+	if (git_oid_equal(&a, &b))
+		return;
+	has_now = !git_oid_is_zero(&a) && locate(tree, type, id, *hint, &now);
+	has_before = !git_oid_is_zero(&b) &&
+		     locate(ptree, type, id, has_now ? now.path : *hint, &before);
+	if (has_now && has_before && !strcmp(now.path, before.path) &&
+	    git_oid_equal(&now.id, &before.id)) {
+		free(now.path);
+		free(before.path);
+		return;
+	}
+	if (has_now)
+		add_side(g, now.path, &now.id, true, true);
+	if (has_before)
+		add_side(g, before.path, &before.id, true, false);
+	if (has_before || has_now) {
+		free(*hint);
+		*hint = fb_strdup(has_before ? before.path : now.path);
+	}
+	free(now.path);
+	free(before.path);
+}
+
 int fb_history_log(struct fb_repo *r, const struct fb_log_opts *o, fb_log_fn *fn, void *ctx,
 		   struct fb_diag *d)
 {
+	char *hint = NULL;
 	git_repository *git = fb_repo_git(r, d);
 	struct schema_cache old_sc = {r, {{0}}, false, false, NULL}, new_sc = old_sc;
 	struct fb_buf spec = FB_BUF_INIT;
@@ -618,7 +674,9 @@ int fb_history_log(struct fb_repo *r, const struct fb_log_opts *o, fb_log_fn *fn
 			fb_git_diag(d, "cannot read a commit");
 			rc = FB_EIO;
 		}
-		if (rc == 0)
+		if (rc == 0 && o->type && o->id)
+			one_record(tree, ptree, o->type, o->id, &hint, &g);
+		else if (rc == 0)
 			rc = compare_trees(r, git, ptree, tree, spec.ptr, &g, d);
 		if (pairs.n > 1)
 			qsort(pairs.v, pairs.n, sizeof(*pairs.v), cmp_pair);
@@ -655,6 +713,7 @@ int fb_history_log(struct fb_repo *r, const struct fb_log_opts *o, fb_log_fn *fn
 	fb_schemas_free(old_sc.ss);
 	fb_schemas_free(new_sc.ss);
 	fb_buf_release(&spec);
+	free(hint);
 	return rc;
 }
 
@@ -761,7 +820,7 @@ int fb_history_blame(struct fb_repo *r, const char *type, const char *id, bool s
 	struct schema_cache sc = {r, {{0}}, false, false, NULL}, wsc = sc;
 	struct leaves leaves = {0};
 	struct queue q = {0};
-	struct fb_buf path = FB_BUF_INIT;
+	struct fb_buf path = FB_BUF_INIT, dir = FB_BUF_INIT;
 	struct fb_source *wt = NULL;
 	struct fb_entries es = {0};
 	struct fb_diag quiet = FB_DIAG_INIT;
@@ -776,6 +835,7 @@ int fb_history_blame(struct fb_repo *r, const char *type, const char *id, bool s
 
 	if (!git)
 		return FB_EIO;
+	fb_buf_addf(&dir, "records/%s", type);
 	{
 		git_object *obj = NULL, *peeled = NULL;
 		if (git_revparse_single(&obj, git, "HEAD") == 0 &&
@@ -853,6 +913,7 @@ int fb_history_blame(struct fb_repo *r, const char *type, const char *id, bool s
 		unsigned p, np;
 		bool *left;
 		struct fb_doc *mine = NULL;
+		git_tree *ctree = NULL;
 
 		for (i = 1; i < q.n; i++)
 			if (git_commit_time(q.v[i].c) > git_commit_time(q.v[best].c))
@@ -870,11 +931,25 @@ int fb_history_blame(struct fb_repo *r, const char *type, const char *id, bool s
 			bool *pass, any = false;
 
 			if (git_commit_parent(&parent, it.c, p) < 0 ||
-			    git_commit_tree(&ptree, parent) < 0 ||
-			    !locate(ptree, type, id, it.v.path, &pv)) {
+			    git_commit_tree(&ptree, parent) < 0) {
 				git_tree_free(ptree);
 				git_commit_free(parent);
 				continue;
+			}
+			if (!ctree)
+				git_commit_tree(&ctree, it.c);
+			{
+				/* the type's folder is the same tree: so is the record */
+				git_oid a = entry_id(ctree, dir.ptr), b = entry_id(ptree, dir.ptr);
+				if (!git_oid_is_zero(&a) && git_oid_equal(&a, &b)) {
+					pv.path = fb_strdup(it.v.path);
+					pv.id = it.v.id;
+					pv.blob = true;
+				} else if (!locate(ptree, type, id, it.v.path, &pv)) {
+					git_tree_free(ptree);
+					git_commit_free(parent);
+					continue;
+				}
 			}
 			pass = fb_calloc(leaves.n + 1, sizeof(*pass));
 			if (git_oid_equal(&pv.id, &it.v.id)) {
@@ -914,6 +989,7 @@ int fb_history_blame(struct fb_repo *r, const char *type, const char *id, bool s
 		}
 		/* what no parent had: this commit set it */
 		attribute(git, it.c, left, &leaves, out);
+		git_tree_free(ctree);
 		free(left);
 		fb_doc_free(mine);
 		item_release(&it);
@@ -939,5 +1015,6 @@ out:
 	fb_schemas_free(sc.ss);
 	fb_schemas_free(wsc.ss);
 	fb_buf_release(&path);
+	fb_buf_release(&dir);
 	return rc;
 }

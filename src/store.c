@@ -179,12 +179,23 @@ const char *fb_repo_root(const struct fb_repo *r)
 	return r->root;
 }
 
+/*
+ * libgit2 caches trees of at most 4 KiB by default; a type folder of
+ * thousands of records is a bigger tree, read again for every commit a
+ * history walk passes.  Keep trees up to 1 MiB.
+ */
+static void git_start(void)
+{
+	git_libgit2_init();
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)1 << 20);
+}
+
 static int open_git(struct fb_repo *r, struct fb_diag *d)
 {
 	if (r->git)
 		return 0;
 	if (!r->git_init) {
-		git_libgit2_init();
+		git_start();
 		r->git_init = true;
 	}
 	if (git_repository_open(&r->git, r->root) < 0) {
@@ -292,7 +303,7 @@ int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d)
 	const char *path;
 
 	*out = NULL;
-	git_libgit2_init();
+	git_start();
 	r->git_init = true;
 	if (git_repository_open_ext(&r->git, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
 		fb_git_diag(d, "cannot open the git repository of this hook");

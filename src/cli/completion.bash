@@ -54,14 +54,15 @@ _fieldbook()
 		case $cmd in
 		show) COMPREPLY=($(compgen -W "yaml json" -- "$cur")) ;;
 		query) COMPREPLY=($(compgen -W "table yaml json csv tsv ids" -- "$cur")) ;;
+		audit) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		esac
 		return ;;
-	--today|--at|--rev|--id|--set|-m|--message|--author) return ;;
+	--today|--at|--rev|--id|--set|-m|--message|--author|--since|--until|-n) return ;;
 	--schema) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit init hook help $global" -- "$cur"))
+		COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit log diff blame audit init hook help $global" -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -79,9 +80,13 @@ _fieldbook()
 	edit) COMPREPLY=($(compgen -W "--commit $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
 	rm) COMPREPLY=($(compgen -W "--commit --force $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
 	commit) COMPREPLY=($(compgen -W "-m --author --sign $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	log) COMPREPLY=($(compgen -W "--since --until --author -n --format $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	diff) COMPREPLY=($(compgen -W "--format $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	blame) COMPREPLY=($(compgen -W "--format $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	audit) COMPREPLY=($(compgen -W "--since --until --strict --format $global" -- "$cur")) ;;
 	init) COMPREPLY=($(compgen -d -- "$cur")) ;;
 	hook) COMPREPLY=($(compgen -W "install pre-commit pre-receive" -- "$cur")) ;;
-	help) COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit init hook" -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit log diff blame audit init hook" -- "$cur")) ;;
 	esac
 }
 complete -F _fieldbook fieldbook

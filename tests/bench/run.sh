@@ -2,12 +2,13 @@
 # fieldbook benchmarks, side by side in one run (the machine is shared and
 # noisy: medians over several runs, and ratios, are what to read).
 #
-#   sh tests/bench/run.sh [validate|query|commit|all]
+#   sh tests/bench/run.sh [validate|query|commit|history|all]
 #
 # The data set (100k contacts, 50k visits, 5k assessments, 20k commits) is
 # generated once into bench-data/ (git-ignored) by fbgen with a fixed seed.
 #   BENCH_DIR   where the set lives (default: bench-data/100k)
 #   RUNS        timed runs per command (default: 7)
+#   AUDIT_COMMITS  how many of the newest commits audit checks (default: 1000)
 set -eu
 cd "$(dirname "$0")/../.."
 
@@ -131,4 +132,27 @@ if [ "$what" = commit ] || [ "$what" = all ]; then
 		"git -C $W add $F && git -C $W commit -q -m x" >/dev/null
 	table /tmp/fb-bench-commit.json
 	echo "(the last line is plain git commit running fieldbook's pre-commit hook)"
+fi
+
+if [ "$what" = history ] || [ "$what" = all ]; then
+	# a contact with a long history: the one most commits touched
+	F=$(git -C "$DIR" log --format= --name-only -n 2000 -- records/contacts | grep yaml |
+		sort | uniq -c | sort -rn | head -1 | awk '{print $2}')
+	ID=$(basename "$F" .yaml)
+	echo
+	echo "== history of one record ($F: $(git -C "$DIR" log --oneline -- "$F" | wc -l) commits)"
+	hyperfine -N -w 1 -r "$RUNS" --export-json /tmp/fb-bench-history.json \
+		"git -C $DIR log -- $F" \
+		"$FB -C $DIR log contacts/$ID" \
+		"git -C $DIR blame $F" \
+		"$FB -C $DIR blame contacts/$ID" >/dev/null
+	table /tmp/fb-bench-history.json
+	N=${AUDIT_COMMITS:-1000}
+	t=$(git -C "$DIR" log --format=%ct | sed -n "${N}p")
+	since=$(TZ=${TZ:-IRST-3:30} date -d "@$t" +%Y-%m-%d)
+	n=$(git -C "$DIR" log --since="$since 00:00 +0330" --format=%H | wc -l)
+	echo
+	echo "== audit of the newest $n commits (--since $since), once"
+	/usr/bin/time -f "audit: %e s, %M KB peak" "$FB" -C "$DIR" audit --since "$since" \
+		--format json >/dev/null || :
 fi

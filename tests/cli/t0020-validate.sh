@@ -148,4 +148,28 @@ test_expect_success '--rev checks a revision without touching the disk' '
 	test_grep "unknown revision .nosuch." err
 '
 
+test_expect_success 'fieldbook.yaml is checked too: every mistake at its line and column' '
+	git -C repo checkout -q HEAD~1 -- records &&
+	cat >repo/fieldbook.yaml <<-\EOF &&
+	calendar: julian
+	visit_days: [sunday, funday]
+	stale_after_days: 0
+	require_signed_commits: "yes"
+	policy: []
+	colour: red
+	EOF
+	test_expect_code 1 fieldbook -C repo validate 2>err &&
+	cat >expect <<-\EOF &&
+	fieldbook.yaml:1:11: error: /calendar: expected jalali or gregorian
+	fieldbook.yaml:2:22: error: /visit_days: '"'"'funday'"'"' is not a weekday (sunday ... saturday, or یکشنبه ...)
+	fieldbook.yaml:3:19: error: /stale_after_days: expected a whole number of days, 1 to 3650
+	fieldbook.yaml:4:25: error: /require_signed_commits: expected true or false
+	fieldbook.yaml:6:1: error: /colour: unknown setting '"'"'colour'"'"' (calendar, visit_days, stale_after_days, require_signed_commits, policy)
+	EOF
+	test_cmp expect err &&
+	printf "calendar: gregorian\nvisit_days: [یکشنبه, tuesday]\n" >repo/fieldbook.yaml &&
+	fieldbook -C repo validate &&
+	rm repo/fieldbook.yaml
+'
+
 test_done

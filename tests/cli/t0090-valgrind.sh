@@ -58,4 +58,15 @@ test_expect_success VALGRIND 'init, new, edit, rm, commit, the hooks' '
 	(cd server.git && vg hook pre-receive <../push)
 '
 
+test_expect_success VALGRIND 'log, diff, blame, audit' '
+	sed -i "s/^name:.*/name: z/" office/records/contacts/c-0002.yaml 2>/dev/null;
+	vg -C office log &&
+	vg -C office log --format json contacts/c-0002 &&
+	vg -C office diff &&
+	vg -C office diff HEAD~1 HEAD --format json &&
+	vg -C office blame contacts/c-0002 &&
+	vg -C office audit --format json &&
+	vg -C office audit --format csv
+'
+
 test_done
