@@ -593,6 +593,7 @@ static int audit_one(const struct fb_commit_info *c, const struct fb_record_chan
 		if (run->commits > 1)
 			fb_buf_putc(&run->out, '\n');
 		text_commit_head(&run->out, c, ctx->calendar);
+		fb_buf_putc(&run->out, '\n');
 		for (i = 0; i < rc->n; i++) {
 			text_change(&run->out, &rc->v[i], "  ");
 			text_fields(&run->out, &rc->v[i], "    ");
@@ -606,6 +607,7 @@ static int audit_one(const struct fb_commit_info *c, const struct fb_record_chan
 				continue;
 			fb_buf_puts(&run->out, "    ");
 			fb_diag_format(&run->out, &errs.v[i]);
+			fb_buf_putc(&run->out, '\n');
 		}
 		if (cli_write(&run->out))
 			return EXIT_ENV;
