@@ -3,7 +3,7 @@
 #   make            build ./fieldbook
 #   make check      unit + end-to-end tests under prove (installs missing packages first)
 #   make sanitize   the same suite against an ASan+UBSan build
-#   make demo       build, then run the main job on the demo data
+#   make demo       build, then run the main job on the demo data (ends with the summary)
 #   make fuzz       each libFuzzer target for FUZZ_TIME seconds (default 10)
 #   make bench      benchmarks (tests/bench/README)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -119,6 +119,9 @@ demo: deps
 	./fieldbook fmt --check
 	./fieldbook query contacts -g county -s -count
 	./fieldbook query visits 'follow_ups.status = open' -f id,date,county -s -date -n 10
+	./fieldbook plan --today 1403/12/20 --weeks 1
+	@echo
+	./fieldbook summary --today 1403/12/20
 
 # libFuzzer targets need clang; each runs FUZZ_TIME seconds on its seed corpus.
 FUZZ_TIME ?= 10

@@ -49,6 +49,8 @@ ci)
 	has_cmd gpg || want gnupg
 	has_cmd ssh-keygen || want openssh-client
 	has_cmd tmux || want tmux
+	# the report rendered and photographed (tests/cli/t0170-report.sh)
+	has_cmd chromium || want chromium
 	;;
 esac
 

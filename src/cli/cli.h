@@ -159,6 +159,16 @@ int cli_commit_paths(struct fb_ctx *ctx, const struct fb_commit_opts *o, bool no
 /* Install the hooks, calling this binary by its absolute path; prints what it wrote unless `quiet`. */
 int cli_install_hooks(struct fb_ctx *ctx, bool quiet);
 
+/*
+ * An aligned table of `nrows` x `ncols` cells (row 0: the header), columns
+ * two spaces apart by display width; `right[c]` right-aligns column c
+ * (NULL: none).  On a terminal (`tty`) long cells are cut with "…" and
+ * each cell starts with an LRM, so right-to-left text cannot reorder the
+ * row (SPEC §2).  The cells may be cut.
+ */
+void cli_table(struct fb_buf *out, struct fb_buf *cells, size_t nrows, size_t ncols, bool tty,
+	       const bool *right);
+
 /* Write a buffer to stdout; EXIT_ENV on a write error. */
 int cli_write(const struct fb_buf *b);
 
@@ -177,5 +187,8 @@ int cmd_log(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_diff(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_blame(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_audit(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_summary(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_plan(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_report(int argc, char **argv, struct fb_ctx *ctx);
 
 #endif

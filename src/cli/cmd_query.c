@@ -25,8 +25,6 @@
 enum format { F_TABLE, F_YAML, F_JSON, F_CSV, F_TSV, F_IDS };
 static const char *const formats[] = {"table", "yaml", "json", "csv", "tsv", "ids", NULL};
 
-#define LRM "\xe2\x80\x8e"
-#define CELL_MAX 40 /* display columns of a cell on a terminal */
 
 /* The values of a cell as text: several are joined with ", ". */
 static void cell_text(struct fb_buf *out, const struct fb_qcell *c, bool display,
@@ -147,61 +145,21 @@ static void tsv_field(struct fb_buf *out, const char *s, size_t len)
 	}
 }
 
-/* Cut a cell to `max` display columns, ending with an ellipsis. */
-static void cut(struct fb_buf *cell, size_t max)
-{
-	size_t i = 0, w = 0, keep = 0;
-	if (fb_display_width(cell->ptr, cell->len) <= max)
-		return;
-	while (i < cell->len) {
-		int32_t cp = fb_utf8_next(cell->ptr, cell->len, &i);
-		int cw = cp < 0 ? 1 : fb_cp_width((uint32_t)cp);
-		if (w + (size_t)cw > max - 1)
-			break;
-		w += (size_t)cw;
-		keep = i;
-	}
-	fb_buf_setlen(cell, keep);
-	fb_buf_puts(cell, "…");
-}
-
 static void print_table(struct fb_buf *out, const struct fb_query_result *res, bool tty,
 			enum fb_calendar cal)
 {
 	size_t ncells = (res->n + 1) * res->ncols, r, c;
 	struct fb_buf *cells = fb_calloc(ncells + 1, sizeof(*cells));
-	size_t *width = fb_calloc(res->ncols + 1, sizeof(*width));
 
 	for (c = 0; c < res->ncols; c++)
 		fb_buf_puts(&cells[c], res->colnames[c]);
 	for (r = 0; r < res->n; r++)
 		for (c = 0; c < res->ncols; c++)
 			cell_text(&cells[(r + 1) * res->ncols + c], &res->rows[r].cells[c], true, cal);
-	for (r = 0; r < ncells; r++) {
-		size_t w;
-		if (tty)
-			cut(&cells[r], CELL_MAX);
-		w = fb_display_width(cells[r].ptr, cells[r].len);
-		if (w > width[r % res->ncols])
-			width[r % res->ncols] = w;
-	}
-	for (r = 0; r < res->n + 1; r++) {
-		for (c = 0; c < res->ncols; c++) {
-			const struct fb_buf *cell = &cells[r * res->ncols + c];
-			if (c)
-				fb_buf_puts(out, "  ");
-			if (tty)
-				fb_buf_puts(out, LRM);
-			fb_buf_add(out, cell->ptr, cell->len);
-			if (c + 1 < res->ncols)
-				fb_buf_addch(out, ' ', width[c] - fb_display_width(cell->ptr, cell->len));
-		}
-		fb_buf_putc(out, '\n');
-	}
+	cli_table(out, cells, res->n + 1, res->ncols, tty, NULL);
 	for (r = 0; r < ncells; r++)
 		fb_buf_release(&cells[r]);
 	free(cells);
-	free(width);
 }
 
 static void print_separated(struct fb_buf *out, const struct fb_query_result *res, bool csv)

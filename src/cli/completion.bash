@@ -55,14 +55,21 @@ _fieldbook()
 		show) COMPREPLY=($(compgen -W "yaml json" -- "$cur")) ;;
 		query) COMPREPLY=($(compgen -W "table yaml json csv tsv ids" -- "$cur")) ;;
 		audit) COMPREPLY=($(compgen -W "text json csv" -- "$cur")) ;;
+		summary) COMPREPLY=($(compgen -W "text markdown json" -- "$cur")) ;;
+		report) COMPREPLY=($(compgen -W "html markdown" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
 		esac
 		return ;;
-	--today|--at|--rev|--id|--set|-m|--message|--author|--since|--until|-n) return ;;
+	--today|--at|--rev|--id|--set|-m|--message|--author|--since|--until|-n|--from|--weeks) return ;;
+	--county)
+		local top; top=$(_fieldbook_top) &&
+			COMPREPLY=($(compgen -W "$(cd "$top/records/counties" 2>/dev/null && ls *.yaml 2>/dev/null | sed "s/\.yaml$//")" -- "$cur"))
+		return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--schema) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit log diff blame audit init hook help $global" -- "$cur"))
+		COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook help $global" -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -84,9 +91,12 @@ _fieldbook()
 	diff) COMPREPLY=($(compgen -W "--format $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
 	blame) COMPREPLY=($(compgen -W "--format $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
 	audit) COMPREPLY=($(compgen -W "--since --until --strict --format $global" -- "$cur")) ;;
+	summary) COMPREPLY=($(compgen -W "--since --until --county --at --format $global" -- "$cur")) ;;
+	plan) COMPREPLY=($(compgen -W "--from --weeks --format $global" -- "$cur")) ;;
+	report) COMPREPLY=($(compgen -W "--since --until --format -o $global" -- "$cur")) ;;
 	init) COMPREPLY=($(compgen -d -- "$cur")) ;;
 	hook) COMPREPLY=($(compgen -W "install pre-commit pre-receive" -- "$cur")) ;;
-	help) COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit log diff blame audit init hook" -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook" -- "$cur")) ;;
 	esac
 }
 complete -F _fieldbook fieldbook

@@ -88,6 +88,25 @@ const struct cli_command cli_commands[] = {
 	 "  --since D, --until D  the range of days (default: all history)\n"
 	 "  --strict         Validated-by and good signatures count (as require_signed_commits)\n"
 	 "  --format FORMAT  text (default), json or csv (a row per commit and record)\n"},
+	{"summary", cmd_summary,
+	 "summary [--since D] [--until D] [--county ID] [--at REV|DATE] [--format text|markdown|json]",
+	 "per county: contacts, visits, who is due, open follow-ups and issues, the governor's score",
+	 "  --since D        from day D, or the start of a period (1403, 1403-05, 1403-Q2)\n"
+	 "                   (default: the first day of the current Jalali season)\n"
+	 "  --until D        to day D, or the end of a period (default: today)\n"
+	 "  --county ID      only this county\n"
+	 "  --at REV|DATE    the records as they were at a revision or the end of a day\n"
+	 "  --format FORMAT  text (default), markdown or json\n"},
+	{"plan", cmd_plan, "plan [--from D] [--weeks N] [--format text|json]",
+	 "the next visit days: which county each, and whom to see there",
+	 "  --from D         the first day to plan (default: today)\n"
+	 "  --weeks N        how many weeks (default: 2)\n"
+	 "  --format FORMAT  text (default) or json\n"},
+	{"report", cmd_report, "report [--since D] [--until D] [--format html|markdown] [-o FILE]",
+	 "the governor's report: one self-contained Persian HTML page (or markdown)",
+	 "  --since D, --until D  the range, as for summary\n"
+	 "  --format FORMAT  html (default) or markdown\n"
+	 "  -o, --output FILE  write to FILE instead of standard output\n"},
 	{"init", cmd_init, "init [DIR]",
 	 "make DIR (default .) a fieldbook repository: schemas, settings, hooks, first commit",
 	 "  DIR              a new folder, or an existing git repository's top\n"},

@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fieldbook/text.h>
+
 #include "cli.h"
 
 const struct option cli_global_options[] = {
@@ -459,3 +461,56 @@ int cli_target_prefixes(struct fb_ctx *ctx, const char *arg, struct fb_strvec *o
 	return cli_usage_error(ctx, "'%s' is not a TYPE, a TYPE/ID or a file of this repository", arg);
 }
 
+
+#define LRM "\xe2\x80\x8e"
+#define CELL_MAX 40 /* display columns of a cell on a terminal */
+
+/* Cut a cell to `max` display columns, ending with an ellipsis. */
+static void cut(struct fb_buf *cell, size_t max)
+{
+	size_t i = 0, w = 0, keep = 0;
+	if (fb_display_width(cell->ptr, cell->len) <= max)
+		return;
+	while (i < cell->len) {
+		int32_t cp = fb_utf8_next(cell->ptr, cell->len, &i);
+		int cw = cp < 0 ? 1 : fb_cp_width((uint32_t)cp);
+		if (w + (size_t)cw > max - 1)
+			break;
+		w += (size_t)cw;
+		keep = i;
+	}
+	fb_buf_setlen(cell, keep);
+	fb_buf_puts(cell, "…");
+}
+
+void cli_table(struct fb_buf *out, struct fb_buf *cells, size_t nrows, size_t ncols, bool tty,
+	       const bool *right)
+{
+	size_t *width = fb_calloc(ncols + 1, sizeof(*width)), r, c;
+
+	for (r = 0; r < nrows * ncols; r++) {
+		size_t w;
+		if (tty)
+			cut(&cells[r], CELL_MAX);
+		w = fb_display_width(cells[r].ptr, cells[r].len);
+		if (w > width[r % ncols])
+			width[r % ncols] = w;
+	}
+	for (r = 0; r < nrows; r++) {
+		for (c = 0; c < ncols; c++) {
+			const struct fb_buf *cell = &cells[r * ncols + c];
+			size_t pad = width[c] - fb_display_width(cell->ptr, cell->len);
+			if (c)
+				fb_buf_puts(out, "  ");
+			if (right && right[c])
+				fb_buf_addch(out, ' ', pad);
+			if (tty)
+				fb_buf_puts(out, LRM);
+			fb_buf_add(out, cell->ptr, cell->len);
+			if (c + 1 < ncols && !(right && right[c]))
+				fb_buf_addch(out, ' ', pad);
+		}
+		fb_buf_putc(out, '\n');
+	}
+	free(width);
+}

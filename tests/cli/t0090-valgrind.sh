@@ -69,4 +69,14 @@ test_expect_success VALGRIND 'log, diff, blame, audit' '
 	vg -C office audit --format csv
 '
 
+test_expect_success VALGRIND 'summary, plan, report on the demo' '
+	vg -C demo summary --today 1403/12/20 &&
+	vg -C demo summary --today 1403/12/20 --format json --since 1403 &&
+	vg -C demo summary --today 1403/12/20 --format markdown --county jiroft &&
+	vg -C demo plan --today 1403/12/20 --format json &&
+	vg -C demo plan --today 1403/12/20 &&
+	vg -C demo report --today 1403/12/20 -o "$TRASH/r.html" &&
+	vg -C demo report --today 1403/12/20 --format markdown
+'
+
 test_done

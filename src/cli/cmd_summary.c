@@ -1,0 +1,893 @@
+/*
+ * fieldbook summary [--since D] [--until D] [--county ID] [--at REV|DATE] [--format text|markdown|json]
+ * fieldbook plan [--from D] [--weeks N] [--format text|json]
+ * fieldbook report [--since D] [--until D] [--format html|markdown] [-o FILE]
+ *
+ * The figures come from summary.c, computed once; this file only prints
+ * them: an aligned table for a terminal, markdown, the JSON of SPEC §6, and
+ * the governor's report -- one self-contained HTML page in Persian (RTL,
+ * Persian digits, inline CSS and SVG, no scripts, nothing fetched) that
+ * prints on A4.  Nothing x-confidential is read, so nothing can leak.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fieldbook/summary.h>
+#include <fieldbook/text.h>
+
+#include "cli.h"
+
+/* ---- shared ------------------------------------------------------------------------------ */
+
+static void date_text(struct fb_buf *out, int32_t day, enum fb_calendar cal)
+{
+	if (day == FB_NO_DAY)
+		fb_buf_puts(out, "-");
+	else
+		fb_date_format(out, day, cal);
+}
+
+/* A computed date in JSON: {"jalali": ..., "gregorian": ...}, or null. */
+static void json_date(struct fb_buf *out, int32_t day)
+{
+	if (day == FB_NO_DAY) {
+		fb_buf_puts(out, "null");
+		return;
+	}
+	fb_buf_puts(out, "{\"jalali\": \"");
+	fb_date_format(out, day, FB_CAL_JALALI);
+	fb_buf_puts(out, "\", \"gregorian\": \"");
+	fb_date_format(out, day, FB_CAL_GREGORIAN);
+	fb_buf_puts(out, "\"}");
+}
+
+static void json_text(struct fb_buf *out, const char *s)
+{
+	if (s)
+		fb_buf_json_str(out, s, strlen(s));
+	else
+		fb_buf_puts(out, "null");
+}
+
+/* --since/--until as days (FB_NO_DAY: not given); periods allowed. */
+static int range_of(struct fb_ctx *ctx, const char *since, const char *until, int32_t *from,
+		    int32_t *to)
+{
+	struct fb_buf err = FB_BUF_INIT;
+	int32_t first, last;
+	*from = *to = FB_NO_DAY;
+	if (since) {
+		if (fb_period_parse(since, ctx->today, &first, &last, &err) < 0)
+			goto bad;
+		*from = first;
+	}
+	if (until) {
+		if (fb_period_parse(until, ctx->today, &first, &last, &err) < 0) {
+			since = NULL;
+			goto bad;
+		}
+		*to = last;
+	}
+	fb_buf_release(&err);
+	return 0;
+bad:
+	cli_usage_error(ctx, "bad date '%s': %s", since ? since : until, err.ptr);
+	fb_buf_release(&err);
+	return EXIT_USAGE;
+}
+
+static int compute(struct fb_ctx *ctx, const char *at, int32_t since, int32_t until,
+		   const char *county, struct fb_summary *s)
+{
+	struct fb_source *src = NULL;
+	struct fb_summary_opts o = {ctx->today, since, until, county, &ctx->settings};
+	int status, err;
+
+	if ((status = cli_source(ctx, at, &src)))
+		return status;
+	err = fb_summary_compute(src, &o, s, &ctx->diag);
+	fb_source_free(src);
+	if (err == FB_ENOTFOUND)
+		return cli_usage_flush(ctx);
+	cli_flush_diag(ctx); /* records left out */
+	if (since != FB_NO_DAY && until != FB_NO_DAY && since > until)
+		return cli_usage_error(ctx, "--since is after --until");
+	return 0;
+}
+
+/* ---- summary ----------------------------------------------------------------------------- */
+
+static const char *const summary_head[] = {
+	"county", "contacts", "visits", "met", "last visit", "due", "follow-ups",
+	"overdue", "issues H/M/L", "governor",
+};
+#define SUMMARY_COLS (sizeof(summary_head) / sizeof(summary_head[0]))
+
+static void summary_row(struct fb_buf *cells, const struct fb_county_summary *c,
+			enum fb_calendar cal)
+{
+	fb_buf_puts(&cells[0], c->id ? (c->name ? c->name : c->id) : "total");
+	fb_buf_addf(&cells[1], "%zu", c->contacts);
+	fb_buf_addf(&cells[2], "%zu", c->visits);
+	fb_buf_addf(&cells[3], "%zu", c->contacts_met);
+	date_text(&cells[4], c->last_visit, cal);
+	fb_buf_addf(&cells[5], "%zu", c->contacts_due);
+	fb_buf_addf(&cells[6], "%zu", c->follow_ups_open);
+	fb_buf_addf(&cells[7], "%zu", c->follow_ups_overdue);
+	fb_buf_addf(&cells[8], "%zu/%zu/%zu", c->issues_open[FB_SEV_HIGH],
+		    c->issues_open[FB_SEV_MEDIUM], c->issues_open[FB_SEV_LOW]);
+	if (!c->id)
+		return;
+	if (!c->has_assessment || c->assessment.overall < 0)
+		fb_buf_puts(&cells[9], "-");
+	else if (c->assessment.has_change)
+		fb_buf_addf(&cells[9], "%d/5 (%+d)", c->assessment.overall, c->assessment.change);
+	else
+		fb_buf_addf(&cells[9], "%d/5", c->assessment.overall);
+}
+
+static void print_summary_table(struct fb_buf *out, const struct fb_summary *s, bool tty,
+				enum fb_calendar cal, bool markdown)
+{
+	size_t rows = s->ncounties + 2, r, c;
+	struct fb_buf *cells = fb_calloc(rows * SUMMARY_COLS + 1, sizeof(*cells));
+	static const bool right[SUMMARY_COLS] = {false, true, true, true, false, true, true, true,
+						 true, true};
+
+	for (c = 0; c < SUMMARY_COLS; c++)
+		fb_buf_puts(&cells[c], summary_head[c]);
+	for (r = 0; r < s->ncounties; r++)
+		summary_row(&cells[(r + 1) * SUMMARY_COLS], &s->counties[r], cal);
+	summary_row(&cells[(rows - 1) * SUMMARY_COLS], &s->totals, cal);
+	fb_buf_puts(out, markdown ? "**" : "");
+	fb_buf_puts(out, "From ");
+	date_text(out, s->since, cal);
+	fb_buf_puts(out, " to ");
+	date_text(out, s->until, cal);
+	fb_buf_puts(out, " (today ");
+	date_text(out, s->today, cal);
+	fb_buf_puts(out, markdown ? ")**\n\n" : ")\n\n");
+	if (!markdown) {
+		cli_table(out, cells, rows, SUMMARY_COLS, tty, right);
+	} else {
+		for (r = 0; r < rows; r++) {
+			fb_buf_puts(out, "|");
+			for (c = 0; c < SUMMARY_COLS; c++) {
+				fb_buf_putc(out, ' ');
+				fb_buf_add(out, cells[r * SUMMARY_COLS + c].ptr,
+					   cells[r * SUMMARY_COLS + c].len);
+				fb_buf_puts(out, " |");
+			}
+			fb_buf_putc(out, '\n');
+			if (r == 0) {
+				fb_buf_puts(out, "|");
+				for (c = 0; c < SUMMARY_COLS; c++)
+					fb_buf_puts(out, right[c] ? " ---: |" : " --- |");
+				fb_buf_putc(out, '\n');
+			}
+		}
+	}
+	for (r = 0; r < rows * SUMMARY_COLS; r++)
+		fb_buf_release(&cells[r]);
+	free(cells);
+}
+
+static void json_county(struct fb_buf *out, const struct fb_county_summary *c, bool total)
+{
+	int k;
+	fb_buf_puts(out, "{");
+	if (!total) {
+		fb_buf_puts(out, "\"id\": ");
+		json_text(out, c->id);
+		fb_buf_puts(out, ", \"name\": ");
+		json_text(out, c->name);
+		fb_buf_puts(out, ", ");
+	}
+	fb_buf_addf(out, "\"contacts\": %zu, \"visits\": %zu, \"contacts_met\": %zu, ", c->contacts,
+		    c->visits, c->contacts_met);
+	if (!total) {
+		fb_buf_puts(out, "\"last_visit\": ");
+		json_date(out, c->last_visit);
+		fb_buf_puts(out, ", ");
+	}
+	fb_buf_addf(out, "\"contacts_due\": %zu, \"follow_ups_open\": %zu, "
+			 "\"follow_ups_overdue\": %zu, \"issues_open\": {\"high\": %zu, "
+			 "\"medium\": %zu, \"low\": %zu}",
+		    c->contacts_due, c->follow_ups_open, c->follow_ups_overdue,
+		    c->issues_open[FB_SEV_HIGH], c->issues_open[FB_SEV_MEDIUM],
+		    c->issues_open[FB_SEV_LOW]);
+	if (!total) {
+		fb_buf_puts(out, ", \"assessment\": ");
+		if (!c->has_assessment) {
+			fb_buf_puts(out, "null");
+		} else {
+			const struct fb_assessment_pick *a = &c->assessment;
+			fb_buf_puts(out, "{\"id\": ");
+			json_text(out, a->id);
+			fb_buf_puts(out, ", \"period\": ");
+			json_text(out, a->period);
+			fb_buf_puts(out, ", \"subject\": ");
+			json_text(out, a->subject);
+			if (a->overall >= 0)
+				fb_buf_addf(out, ", \"overall\": %d, \"scores\": {", a->overall);
+			else
+				fb_buf_puts(out, ", \"overall\": null, \"scores\": {");
+			for (k = 0; k < FB_NSCORES; k++) {
+				fb_buf_addf(out, "%s\"%s\": ", k ? ", " : "", fb_score_names[k]);
+				if (a->scores[k] >= 0)
+					fb_buf_addf(out, "%d", a->scores[k]);
+				else
+					fb_buf_puts(out, "null");
+			}
+			if (a->has_change)
+				fb_buf_addf(out, "}, \"change\": %d}", a->change);
+			else
+				fb_buf_puts(out, "}, \"change\": null}");
+		}
+	}
+	fb_buf_puts(out, "}");
+}
+
+static void print_summary_json(struct fb_buf *out, const struct fb_summary *s)
+{
+	size_t i;
+	fb_buf_puts(out, "{\"today\": ");
+	json_date(out, s->today);
+	fb_buf_puts(out, ", \"since\": ");
+	json_date(out, s->since);
+	fb_buf_puts(out, ", \"until\": ");
+	json_date(out, s->until);
+	fb_buf_puts(out, ",\n\"counties\": [");
+	for (i = 0; i < s->ncounties; i++) {
+		fb_buf_puts(out, i ? ",\n  " : "\n  ");
+		json_county(out, &s->counties[i], false);
+	}
+	fb_buf_puts(out, s->ncounties ? "\n],\n\"totals\": " : "],\n\"totals\": ");
+	json_county(out, &s->totals, true);
+	fb_buf_puts(out, "}\n");
+}
+
+int cmd_summary(int argc, char **argv, struct fb_ctx *ctx)
+{
+	static const char *const formats[] = {"text", "markdown", "json", NULL};
+	static const struct option opts[] = {
+		{"since", required_argument, NULL, 'S'}, {"until", required_argument, NULL, 'U'},
+		{"county", required_argument, NULL, 'c'}, {"at", required_argument, NULL, 'a'},
+		{"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
+	};
+	struct fb_summary s;
+	struct fb_buf out = FB_BUF_INIT;
+	struct cli_getopt g;
+	const char *since = NULL, *until = NULL, *county = NULL, *at = NULL;
+	int32_t from, to;
+	int opt, status = EXIT_OK, format = 0;
+
+	memset(&s, 0, sizeof(s));
+	cli_getopt_init(&g, ctx, argc, argv, "", opts);
+	while ((opt = cli_getopt_next(&g)) != -1) {
+		switch (opt) {
+		case 'S': since = optarg; break;
+		case 'U': until = optarg; break;
+		case 'c': county = optarg; break;
+		case 'a': at = optarg; break;
+		case 'f':
+			if ((format = cli_format(ctx, optarg, formats)) < 0) {
+				status = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		default:
+			status = g.status;
+			goto out;
+		}
+	}
+	if (g.optind < argc) {
+		status = cli_usage_error(ctx, "summary takes no arguments, only options");
+		goto out;
+	}
+	if ((status = cli_repo(ctx)) || (status = range_of(ctx, since, until, &from, &to)) ||
+	    (status = compute(ctx, at, from, to, county, &s)))
+		goto out;
+	if (format == 2)
+		print_summary_json(&out, &s);
+	else
+		print_summary_table(&out, &s, ctx->ocolor, ctx->calendar, format == 1);
+	status = cli_write(&out) ? EXIT_ENV : EXIT_OK;
+out:
+	fb_summary_release(&s);
+	fb_buf_release(&out);
+	cli_getopt_release(&g);
+	return status;
+}
+
+/* ---- plan ------------------------------------------------------------------------------ */
+
+int cmd_plan(int argc, char **argv, struct fb_ctx *ctx)
+{
+	static const char *const formats[] = {"text", "json", NULL};
+	static const struct option opts[] = {
+		{"from", required_argument, NULL, 'F'}, {"weeks", required_argument, NULL, 'w'},
+		{"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
+	};
+	struct fb_summary s;
+	struct fb_plan p;
+	struct fb_buf out = FB_BUF_INIT, err = FB_BUF_INIT;
+	struct cli_getopt g;
+	const char *from_arg = NULL;
+	int32_t from;
+	long weeks = 2;
+	size_t i, k;
+	int opt, status = EXIT_OK, format = 0;
+
+	memset(&s, 0, sizeof(s));
+	memset(&p, 0, sizeof(p));
+	cli_getopt_init(&g, ctx, argc, argv, "", opts);
+	while ((opt = cli_getopt_next(&g)) != -1) {
+		char *end;
+		switch (opt) {
+		case 'F':
+			from_arg = optarg;
+			break;
+		case 'w':
+			errno = 0;
+			weeks = strtol(optarg, &end, 10);
+			if (*end || errno || weeks < 1 || weeks > 52) {
+				status = cli_usage_error(ctx, "--weeks wants 1 to 52, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case 'f':
+			if ((format = cli_format(ctx, optarg, formats)) < 0) {
+				status = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		default:
+			status = g.status;
+			goto out;
+		}
+	}
+	if (g.optind < argc) {
+		status = cli_usage_error(ctx, "plan takes no arguments, only options");
+		goto out;
+	}
+	/* read now: --today may come after --from */
+	from = ctx->today;
+	if (from_arg && fb_date_parse_arg(from_arg, ctx->today, &from, &err) < 0) {
+		status = cli_usage_error(ctx, "bad date '%s': %s", from_arg, err.ptr);
+		goto out;
+	}
+	if ((status = cli_repo(ctx)) || (status = compute(ctx, NULL, FB_NO_DAY, FB_NO_DAY, NULL, &s)))
+		goto out;
+	fb_plan_compute(&s, &ctx->settings, from, (int)weeks, ctx->calendar, &p);
+	if (format == 1) {
+		fb_buf_puts(&out, "{\"from\": ");
+		json_date(&out, p.from);
+		fb_buf_puts(&out, ", \"until\": ");
+		json_date(&out, p.until);
+		fb_buf_puts(&out, ", \"days\": [");
+		for (i = 0; i < p.ndays; i++) {
+			const struct fb_plan_day *d = &p.days[i];
+			fb_buf_puts(&out, i ? ",\n  " : "\n  ");
+			fb_buf_puts(&out, "{\"date\": ");
+			json_date(&out, d->date);
+			fb_buf_addf(&out, ", \"weekday\": \"%s\", \"county\": ",
+				    fb_weekday_name_en(fb_weekday(d->date)));
+			json_text(&out, d->county->id);
+			fb_buf_addf(&out, ", \"score\": %.2f, \"reasons\": [", d->score);
+			for (k = 0; k < d->reasons.n; k++) {
+				fb_buf_puts(&out, k ? ", " : "");
+				json_text(&out, d->reasons.v[k]);
+			}
+			fb_buf_puts(&out, "], \"contacts\": [");
+			for (k = 0; k < d->ncontacts; k++) {
+				fb_buf_puts(&out, k ? ", " : "");
+				fb_buf_puts(&out, "{\"id\": ");
+				json_text(&out, d->contacts[k].contact->id);
+				fb_buf_puts(&out, ", \"name\": ");
+				json_text(&out, d->contacts[k].contact->name);
+				fb_buf_puts(&out, ", \"reason\": ");
+				json_text(&out, d->contacts[k].reason);
+				fb_buf_puts(&out, "}");
+			}
+			fb_buf_puts(&out, "]}");
+		}
+		fb_buf_puts(&out, p.ndays ? "\n]}\n" : "]}\n");
+	} else {
+		fb_buf_puts(&out, "Visits from ");
+		date_text(&out, p.from, ctx->calendar);
+		fb_buf_puts(&out, " to ");
+		date_text(&out, p.until, ctx->calendar);
+		fb_buf_putc(&out, '\n');
+		for (i = 0; i < p.ndays; i++) {
+			const struct fb_plan_day *d = &p.days[i];
+			fb_buf_putc(&out, '\n');
+			fb_buf_addf(&out, "%s ", fb_weekday_name_fa(fb_weekday(d->date)));
+			date_text(&out, d->date, ctx->calendar);
+			fb_buf_addf(&out, "  %s (%s), score %.1f\n",
+				    d->county->name ? d->county->name : d->county->id, d->county->id,
+				    d->score);
+			for (k = 0; k < d->reasons.n; k++)
+				fb_buf_addf(&out, "  - %s\n", d->reasons.v[k]);
+			for (k = 0; k < d->ncontacts; k++)
+				fb_buf_addf(&out, "    %s  %s: %s\n", d->contacts[k].contact->id,
+					    d->contacts[k].contact->name ? d->contacts[k].contact->name
+									 : "",
+					    d->contacts[k].reason);
+		}
+		if (!p.ndays)
+			fb_buf_puts(&out, "\nno visit day in that time (visit_days in fieldbook.yaml)\n");
+	}
+	status = cli_write(&out) ? EXIT_ENV : EXIT_OK;
+out:
+	fb_plan_release(&p);
+	fb_summary_release(&s);
+	fb_buf_release(&out);
+	fb_buf_release(&err);
+	cli_getopt_release(&g);
+	return status;
+}
+
+/* ---- report ---------------------------------------------------------------------------- */
+
+static const char *const score_fa[FB_NSCORES] = {
+	"همسویی با سیاست‌ها", "پاسخگویی", "عمران و توسعه", "مدیریت تنش‌ها", "هماهنگی",
+};
+
+/* Text for HTML: escaped, ASCII digits as Persian ones. */
+static void fa(struct fb_buf *out, const char *s)
+{
+	static const char *const digits[] = {"۰", "۱", "۲", "۳", "۴", "۵", "۶", "۷", "۸", "۹"};
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '<': fb_buf_puts(out, "&lt;"); break;
+		case '>': fb_buf_puts(out, "&gt;"); break;
+		case '&': fb_buf_puts(out, "&amp;"); break;
+		case '"': fb_buf_puts(out, "&quot;"); break;
+		default:
+			if (*s >= '0' && *s <= '9')
+				fb_buf_puts(out, digits[*s - '0']);
+			else
+				fb_buf_putc(out, *s);
+		}
+	}
+}
+
+static void fa_num(struct fb_buf *out, long n)
+{
+	char num[32];
+	snprintf(num, sizeof(num), "%ld", n);
+	fa(out, num);
+}
+
+/* "1403-Q4" as the season's name and the year: "زمستان ۱۴۰۳". */
+static void fa_period(struct fb_buf *out, const char *period)
+{
+	static const char *const seasons[] = {"بهار", "تابستان", "پاییز", "زمستان"};
+	if (period && strlen(period) == 7 && period[4] == '-' && period[5] == 'Q' &&
+	    period[6] >= '1' && period[6] <= '4') {
+		char year[5];
+		memcpy(year, period, 4);
+		year[4] = '\0';
+		fb_buf_addf(out, "%s ", seasons[period[6] - '1']);
+		fa(out, year);
+		return;
+	}
+	fa(out, period);
+}
+
+static void fa_date(struct fb_buf *out, int32_t day)
+{
+	struct fb_buf t = FB_BUF_INIT;
+	date_text(&t, day, FB_CAL_JALALI);
+	fa(out, t.ptr);
+	fb_buf_release(&t);
+}
+
+static const char *county_name(const struct fb_summary *s, const char *id)
+{
+	size_t i;
+	for (i = 0; id && i < s->ncounties; i++)
+		if (!strcmp(s->counties[i].id, id))
+			return s->counties[i].name ? s->counties[i].name : id;
+	return id ? id : "";
+}
+
+/* A horizontal bar chart, one bar per label, as inline SVG (RTL: bars grow leftwards). */
+static void svg_bars(struct fb_buf *out, const char *title, const char *const *labels,
+		     const size_t *values, size_t n)
+{
+	size_t i, max = 1;
+	const int row = 22, label_w = 130, width = 640, bar_w = width - label_w - 50;
+	for (i = 0; i < n; i++)
+		max = values[i] > max ? values[i] : max;
+	fb_buf_addf(out, "<figure><figcaption>%s</figcaption>\n", title);
+	fb_buf_addf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%zu\" "
+			 "viewBox=\"0 0 %d %zu\" role=\"img\">\n",
+		    width, n * (size_t)row + 10, width, n * (size_t)row + 10);
+	for (i = 0; i < n; i++) {
+		int y = (int)i * row + 5;
+		int w = (int)((double)values[i] / (double)max * bar_w);
+		fb_buf_addf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"start\" class=\"l\">",
+			    width - label_w + 120, y + 15);
+		fa(out, labels[i]);
+		fb_buf_addf(out, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" "
+				 "class=\"b\"/><text x=\"%d\" y=\"%d\" class=\"v\">",
+			    width - label_w - 10 - w, y + 3, w, row - 6, width - label_w - 16 - w,
+			    y + 15);
+		fa_num(out, (long)values[i]);
+		fb_buf_puts(out, "</text>\n");
+	}
+	fb_buf_puts(out, "</svg></figure>\n");
+}
+
+/* Vertical bars over the Jalali months of the range. */
+static void svg_months(struct fb_buf *out, const struct fb_summary *s)
+{
+	int y0, m0, d0, y1, m1, d1, y, m, i, n = 0;
+	size_t counts[240] = {0}, max = 1, k;
+	const int h = 160;
+	int colw;
+
+	fb_day_to_jalali(s->since, &y0, &m0, &d0);
+	fb_day_to_jalali(s->until, &y1, &m1, &d1);
+	n = (y1 - y0) * 12 + (m1 - m0) + 1;
+	if (n < 1 || n > 240)
+		return;
+	colw = n <= 12 ? 52 : n <= 24 ? 30 : 16; /* a year of months fits the page */
+	for (k = 0; k < s->nvisits; k++) {
+		int vy, vm, vd;
+		if (s->visits[k].date < s->since || s->visits[k].date > s->until)
+			continue;
+		fb_day_to_jalali(s->visits[k].date, &vy, &vm, &vd);
+		counts[(vy - y0) * 12 + (vm - m0)]++;
+	}
+	for (i = 0; i < n; i++)
+		max = counts[i] > max ? counts[i] : max;
+	fb_buf_puts(out, "<figure><figcaption>بازدیدها در هر ماه</figcaption>\n");
+	fb_buf_addf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+			 "viewBox=\"0 0 %d %d\" role=\"img\">\n",
+		    n * colw + 20, h + 60, n * colw + 20, h + 60);
+	for (i = 0, y = y0, m = m0; i < n; i++) {
+		int bh = (int)((double)counts[i] / (double)max * h);
+		int x = n * colw + 10 - (i + 1) * colw; /* right to left, as the page reads */
+		struct fb_buf label = FB_BUF_INIT;
+		fb_buf_addf(out, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" class=\"b\"/>",
+			    x + 4, 20 + h - bh, colw - 8, bh);
+		fb_buf_addf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"v\">",
+			    x + colw / 2, 16 + h - bh);
+		fa_num(out, (long)counts[i]);
+		fb_buf_addf(out, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"m\">",
+			    x + colw / 2, h + 36);
+		fb_buf_addf(&label, "%s", fb_jalali_month_name(m));
+		fa(out, label.ptr);
+		fb_buf_addf(out, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\" class=\"m\">",
+			    x + colw / 2, h + 52);
+		fa_num(out, y);
+		fb_buf_puts(out, "</text>\n");
+		fb_buf_release(&label);
+		if (++m > 12) {
+			m = 1;
+			y++;
+		}
+	}
+	fb_buf_puts(out, "</svg></figure>\n");
+}
+
+static const char css[] =
+	"@page{size:A4;margin:14mm}"
+	"body{font-family:Vazirmatn,Vazir,Sahel,Tahoma,'DejaVu Sans',sans-serif;font-size:10.5pt;"
+	"color:#1d2430;margin:0 auto;max-width:190mm;line-height:1.5}"
+	"h1{font-size:17pt;margin:0 0 2mm}h2{font-size:12.5pt;margin:7mm 0 2mm;"
+	"border-bottom:1px solid #c9d2de;padding-bottom:1mm}"
+	"p.sub{color:#5a6575;margin:0 0 4mm}"
+	"table{border-collapse:collapse;width:100%;margin:2mm 0;page-break-inside:auto}"
+	"tr{page-break-inside:avoid}"
+	"th,td{border:1px solid #d5dce6;padding:1.2mm 2mm;text-align:right;vertical-align:top}"
+	"th{background:#eef2f7;font-weight:bold}td.n{text-align:center;white-space:nowrap}"
+	"tr.total td{font-weight:bold;background:#f6f8fb}"
+	"figure{margin:3mm 0;page-break-inside:avoid}figcaption{font-weight:bold;margin-bottom:1mm}"
+	"svg .b{fill:#3d6fa8}svg text{font-family:inherit;font-size:11px;fill:#1d2430}"
+	"svg .v{font-size:10px;fill:#41505f}svg .m{font-size:9.5px}"
+	"td.h1{background:#e4574b;color:#fff}td.h2{background:#f2a65a}td.h3{background:#f7e08a}"
+	"td.h4{background:#a8d5a2}td.h5{background:#5aae61;color:#fff}"
+	".none{color:#7a8594}";
+
+static void html_summary(struct fb_buf *out, const struct fb_summary *s)
+{
+	static const char *const head[] = {
+		"شهرستان", "مخاطبان فعال", "بازدیدها", "مخاطبان دیدارشده", "آخرین بازدید",
+		"مخاطبان معوق", "پیگیری باز", "پیگیری معوق", "مسائل باز (زیاد/متوسط/کم)",
+		"فرماندار",
+	};
+	size_t i, k;
+	fb_buf_puts(out, "<h2>خلاصه شهرستان‌ها</h2>\n<table><thead><tr>");
+	for (k = 0; k < FB_ARRAY_SIZE(head); k++)
+		fb_buf_addf(out, "<th>%s</th>", head[k]);
+	fb_buf_puts(out, "</tr></thead><tbody>\n");
+	for (i = 0; i <= s->ncounties; i++) {
+		const struct fb_county_summary *c = i < s->ncounties ? &s->counties[i] : &s->totals;
+		fb_buf_puts(out, i < s->ncounties ? "<tr><td>" : "<tr class=\"total\"><td>");
+		fa(out, i < s->ncounties ? (c->name ? c->name : c->id) : "جمع استان");
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_num(out, (long)c->contacts);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_num(out, (long)c->visits);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_num(out, (long)c->contacts_met);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_date(out, c->last_visit);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_num(out, (long)c->contacts_due);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_num(out, (long)c->follow_ups_open);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_num(out, (long)c->follow_ups_overdue);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_num(out, (long)c->issues_open[FB_SEV_HIGH]);
+		fb_buf_puts(out, "/");
+		fa_num(out, (long)c->issues_open[FB_SEV_MEDIUM]);
+		fb_buf_puts(out, "/");
+		fa_num(out, (long)c->issues_open[FB_SEV_LOW]);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		if (i < s->ncounties && c->has_assessment && c->assessment.overall >= 0) {
+			struct fb_buf t = FB_BUF_INIT;
+			fb_buf_addf(&t, "%d از 5", c->assessment.overall);
+			if (c->assessment.has_change && c->assessment.change)
+				fb_buf_addf(&t, " (%s%d)", c->assessment.change > 0 ? "+" : "−",
+					    abs(c->assessment.change));
+			fa(out, t.ptr);
+			fb_buf_release(&t);
+		} else {
+			fb_buf_puts(out, i < s->ncounties ? "<span class=\"none\">—</span>" : "");
+		}
+		fb_buf_puts(out, "</td></tr>\n");
+	}
+	fb_buf_puts(out, "</tbody></table>\n");
+}
+
+static void html_scores(struct fb_buf *out, const struct fb_summary *s)
+{
+	size_t i;
+	int k;
+	fb_buf_puts(out, "<h2>آخرین ارزیابی فرمانداران</h2>\n<table><thead><tr><th>شهرستان</th>"
+			 "<th>فرماندار</th><th>دوره</th>");
+	for (k = 0; k < FB_NSCORES; k++)
+		fb_buf_addf(out, "<th>%s</th>", score_fa[k]);
+	fb_buf_puts(out, "<th>نمره کل</th></tr></thead><tbody>\n");
+	for (i = 0; i < s->ncounties; i++) {
+		const struct fb_county_summary *c = &s->counties[i];
+		if (!c->has_assessment)
+			continue;
+		fb_buf_puts(out, "<tr><td>");
+		fa(out, c->name ? c->name : c->id);
+		fb_buf_puts(out, "</td><td>");
+		fa(out, c->assessment.subject);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_period(out, c->assessment.period);
+		fb_buf_puts(out, "</td>");
+		for (k = 0; k <= FB_NSCORES; k++) {
+			int v = k < FB_NSCORES ? c->assessment.scores[k] : c->assessment.overall;
+			if (v >= 1 && v <= 5) {
+				fb_buf_addf(out, "<td class=\"n h%d\">", v);
+				fa_num(out, v);
+				fb_buf_puts(out, "</td>");
+			} else {
+				fb_buf_puts(out, "<td class=\"n none\">—</td>");
+			}
+		}
+		fb_buf_puts(out, "</tr>\n");
+	}
+	fb_buf_puts(out, "</tbody></table>\n");
+}
+
+static void html_lists(struct fb_buf *out, const struct fb_summary *s)
+{
+	size_t i, n = 0;
+	fb_buf_puts(out, "<h2>مسائل باز با اهمیت زیاد</h2>\n");
+	for (i = 0; i < s->nissues; i++)
+		n += s->issues[i].severity == FB_SEV_HIGH;
+	if (!n) {
+		fb_buf_puts(out, "<p class=\"none\">مسئله بازی با اهمیت زیاد نیست.</p>\n");
+	} else {
+		fb_buf_puts(out, "<table><thead><tr><th>شهرستان</th><th>مسئله</th><th>تاریخ</th>"
+				 "<th>سند</th></tr></thead><tbody>\n");
+		for (i = 0; i < s->nissues; i++) {
+			const struct fb_issue_info *x = &s->issues[i];
+			if (x->severity != FB_SEV_HIGH)
+				continue;
+			fb_buf_puts(out, "<tr><td>");
+			fa(out, county_name(s, x->county));
+			fb_buf_puts(out, "</td><td>");
+			fa(out, x->title);
+			fb_buf_puts(out, "</td><td class=\"n\">");
+			fa_date(out, x->date);
+			fb_buf_puts(out, "</td><td class=\"n\">");
+			fa(out, x->source);
+			fb_buf_puts(out, "</td></tr>\n");
+		}
+		fb_buf_puts(out, "</tbody></table>\n");
+	}
+	fb_buf_puts(out, "<h2>پیگیری‌های معوق</h2>\n");
+	for (i = 0, n = 0; i < s->nfollow_ups; i++)
+		n += s->follow_ups[i].due != FB_NO_DAY && s->follow_ups[i].due < s->today;
+	if (!n) {
+		fb_buf_puts(out, "<p class=\"none\">پیگیری معوقی نیست.</p>\n");
+		return;
+	}
+	fb_buf_puts(out, "<table><thead><tr><th>شهرستان</th><th>اقدام</th><th>مسئول</th>"
+			 "<th>مهلت</th><th>روز تأخیر</th><th>بازدید</th></tr></thead><tbody>\n");
+	for (i = 0; i < s->nfollow_ups; i++) {
+		const struct fb_follow_up_info *f = &s->follow_ups[i];
+		if (f->due == FB_NO_DAY || f->due >= s->today)
+			continue;
+		fb_buf_puts(out, "<tr><td>");
+		fa(out, county_name(s, f->county));
+		fb_buf_puts(out, "</td><td>");
+		fa(out, f->action);
+		fb_buf_puts(out, "</td><td>");
+		fa(out, f->owner);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_date(out, f->due);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa_num(out, s->today - f->due);
+		fb_buf_puts(out, "</td><td class=\"n\">");
+		fa(out, f->visit);
+		fb_buf_puts(out, "</td></tr>\n");
+	}
+	fb_buf_puts(out, "</tbody></table>\n");
+}
+
+static void report_html(struct fb_buf *out, const struct fb_summary *s)
+{
+	const char **labels = fb_calloc(s->ncounties + 1, sizeof(*labels));
+	size_t *values = fb_calloc(s->ncounties + 1, sizeof(*values)), i;
+
+	fb_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"fa\" dir=\"rtl\">\n<head>\n"
+			 "<meta charset=\"utf-8\">\n"
+			 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+			 "<title>گزارش بازدیدهای میدانی</title>\n<style>");
+	fb_buf_puts(out, css);
+	fb_buf_puts(out, "</style>\n</head>\n<body>\n<h1>گزارش بازدیدهای میدانی شهرستان‌ها</h1>\n"
+			 "<p class=\"sub\">از ");
+	fa_date(out, s->since);
+	fb_buf_puts(out, " تا ");
+	fa_date(out, s->until);
+	fb_buf_puts(out, " — تهیه‌شده در ");
+	fa_date(out, s->today);
+	fb_buf_puts(out, "</p>\n");
+	html_summary(out, s);
+	for (i = 0; i < s->ncounties; i++) {
+		labels[i] = s->counties[i].name ? s->counties[i].name : s->counties[i].id;
+		values[i] = s->counties[i].visits;
+	}
+	fb_buf_puts(out, "<h2>بازدیدها</h2>\n");
+	svg_bars(out, "بازدیدها در هر شهرستان", labels, values, s->ncounties);
+	svg_months(out, s);
+	html_scores(out, s);
+	html_lists(out, s);
+	fb_buf_puts(out, "</body>\n</html>\n");
+	free(labels);
+	free(values);
+}
+
+static void report_markdown(struct fb_buf *out, const struct fb_summary *s, enum fb_calendar cal)
+{
+	size_t i;
+	int k;
+	fb_buf_puts(out, "# گزارش بازدیدهای میدانی شهرستان‌ها\n\n");
+	print_summary_table(out, s, false, cal, true);
+	fb_buf_puts(out, "\n## آخرین ارزیابی فرمانداران\n\n| شهرستان | فرماندار | دوره |");
+	for (k = 0; k < FB_NSCORES; k++)
+		fb_buf_addf(out, " %s |", score_fa[k]);
+	fb_buf_puts(out, " نمره کل |\n| --- | --- | --- |");
+	for (k = 0; k <= FB_NSCORES; k++)
+		fb_buf_puts(out, " ---: |");
+	fb_buf_putc(out, '\n');
+	for (i = 0; i < s->ncounties; i++) {
+		const struct fb_assessment_pick *a = &s->counties[i].assessment;
+		if (!s->counties[i].has_assessment)
+			continue;
+		fb_buf_addf(out, "| %s | %s | %s |",
+			    s->counties[i].name ? s->counties[i].name : s->counties[i].id,
+			    a->subject ? a->subject : "", a->period ? a->period : "");
+		for (k = 0; k <= FB_NSCORES; k++) {
+			int v = k < FB_NSCORES ? a->scores[k] : a->overall;
+			if (v >= 0)
+				fb_buf_addf(out, " %d |", v);
+			else
+				fb_buf_puts(out, " - |");
+		}
+		fb_buf_putc(out, '\n');
+	}
+	fb_buf_puts(out, "\n## مسائل باز با اهمیت زیاد\n\n| شهرستان | مسئله | تاریخ | سند |\n"
+			 "| --- | --- | --- | --- |\n");
+	for (i = 0; i < s->nissues; i++) {
+		const struct fb_issue_info *x = &s->issues[i];
+		if (x->severity != FB_SEV_HIGH)
+			continue;
+		fb_buf_addf(out, "| %s | %s | ", county_name(s, x->county), x->title ? x->title : "");
+		date_text(out, x->date, cal);
+		fb_buf_addf(out, " | %s |\n", x->source);
+	}
+	fb_buf_puts(out, "\n## پیگیری‌های معوق\n\n| شهرستان | اقدام | مسئول | مهلت | روز تأخیر | "
+			 "بازدید |\n| --- | --- | --- | --- | ---: | --- |\n");
+	for (i = 0; i < s->nfollow_ups; i++) {
+		const struct fb_follow_up_info *f = &s->follow_ups[i];
+		if (f->due == FB_NO_DAY || f->due >= s->today)
+			continue;
+		fb_buf_addf(out, "| %s | %s | %s | ", county_name(s, f->county),
+			    f->action ? f->action : "", f->owner ? f->owner : "");
+		date_text(out, f->due, cal);
+		fb_buf_addf(out, " | %d | %s |\n", s->today - f->due, f->visit);
+	}
+}
+
+int cmd_report(int argc, char **argv, struct fb_ctx *ctx)
+{
+	static const char *const formats[] = {"html", "markdown", NULL};
+	static const struct option opts[] = {
+		{"since", required_argument, NULL, 'S'}, {"until", required_argument, NULL, 'U'},
+		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	struct fb_summary s;
+	struct fb_buf out = FB_BUF_INIT, path = FB_BUF_INIT;
+	struct cli_getopt g;
+	const char *since = NULL, *until = NULL, *file = NULL;
+	int32_t from, to;
+	int opt, status = EXIT_OK, format = 0;
+
+	memset(&s, 0, sizeof(s));
+	cli_getopt_init(&g, ctx, argc, argv, "o:", opts);
+	while ((opt = cli_getopt_next(&g)) != -1) {
+		switch (opt) {
+		case 'S': since = optarg; break;
+		case 'U': until = optarg; break;
+		case 'o': file = optarg; break;
+		case 'f':
+			if ((format = cli_format(ctx, optarg, formats)) < 0) {
+				status = EXIT_USAGE;
+				goto out;
+			}
+			break;
+		default:
+			status = g.status;
+			goto out;
+		}
+	}
+	if (g.optind < argc) {
+		status = cli_usage_error(ctx, "report takes no arguments, only options");
+		goto out;
+	}
+	if ((status = cli_repo(ctx)) || (status = range_of(ctx, since, until, &from, &to)) ||
+	    (status = compute(ctx, NULL, from, to, NULL, &s)))
+		goto out;
+	if (format == 0)
+		report_html(&out, &s);
+	else
+		report_markdown(&out, &s, ctx->calendar);
+	if (file && strcmp(file, "-")) {
+		char cwd[4096];
+		if (file[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+			fb_buf_puts(&path, file);
+		else
+			fb_buf_addf(&path, "%s/%s", cwd, file);
+		if (fb_file_replace(path.ptr, out.ptr, out.len, 0644, file, &ctx->diag) < 0) {
+			cli_flush_diag(ctx);
+			status = EXIT_ENV;
+			goto out;
+		}
+		fprintf(stderr, "wrote %s\n", file);
+	} else if (cli_write(&out)) {
+		status = EXIT_ENV;
+	}
+out:
+	fb_summary_release(&s);
+	fb_buf_release(&out);
+	fb_buf_release(&path);
+	cli_getopt_release(&g);
+	return status;
+}
