@@ -49,13 +49,7 @@ static void walk(const struct fb_node *a, const struct fb_node *b, struct fb_buf
 		if (!fb_node_is_scalar(c) && c->n) {
 			for (i = 0; i < c->n; i++) {
 				const struct fb_node *k = c->kids[i];
-				if (k->key) {
-					fb_pointer_push(path, k->key->str, k->key->len);
-				} else {
-					char num[16];
-					int len = snprintf(num, sizeof(num), "%u", i);
-					fb_pointer_push(path, num, (size_t)len);
-				}
+				fb_pointer_push_node(path, k);
 				walk(a ? k : NULL, b ? k : NULL, path, show, out);
 				fb_buf_setlen(path, base);
 			}

@@ -750,13 +750,7 @@ static void collect_leaves(const struct fb_node *n, struct fb_buf *path, bool sh
 	}
 	for (i = 0; i < n->n; i++) {
 		const struct fb_node *k = n->kids[i];
-		if (k->key) {
-			fb_pointer_push(path, k->key->str, k->key->len);
-		} else {
-			char num[16];
-			int len = snprintf(num, sizeof(num), "%u", i);
-			fb_pointer_push(path, num, (size_t)len);
-		}
+		fb_pointer_push_node(path, k);
 		collect_leaves(k, path, show, out);
 		fb_buf_setlen(path, base);
 	}

@@ -896,6 +896,18 @@ void fb_pointer_push(struct fb_buf *out, const char *tok, size_t len)
 	}
 }
 
+void fb_pointer_push_node(struct fb_buf *out, const struct fb_node *child)
+{
+	char num[16];
+	int k;
+	if (child->key) {
+		fb_pointer_push(out, child->key->str, child->key->len);
+		return;
+	}
+	k = snprintf(num, sizeof(num), "%u", child->index);
+	fb_pointer_push(out, num, (size_t)k);
+}
+
 void fb_node_pointer(struct fb_buf *out, const struct fb_node *n)
 {
 	const struct fb_node *chain[FB_NODE_MAX_DEPTH + 1];
@@ -903,16 +915,8 @@ void fb_node_pointer(struct fb_buf *out, const struct fb_node *n)
 
 	for (; n && n->parent && depth < FB_NODE_MAX_DEPTH + 1; n = n->parent)
 		chain[depth++] = n;
-	while (depth--) {
-		const struct fb_node *c = chain[depth];
-		if (c->key) {
-			fb_pointer_push(out, c->key->str, c->key->len);
-		} else {
-			char num[16];
-			int k = snprintf(num, sizeof(num), "%u", c->index);
-			fb_pointer_push(out, num, (size_t)k);
-		}
-	}
+	while (depth--)
+		fb_pointer_push_node(out, chain[depth]);
 }
 
 /* ---- JSON ------------------------------------------------------------- */

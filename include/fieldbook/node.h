@@ -129,6 +129,8 @@ bool fb_node_key_is(const struct fb_node *key, const char *s);
 void fb_node_pointer(struct fb_buf *out, const struct fb_node *n);
 /* Append one JSON-pointer segment ("/" + the token with ~ and / escaped). */
 void fb_pointer_push(struct fb_buf *out, const char *tok, size_t len);
+/* Append the segment that leads to `child` from its parent: its key, or its index. */
+void fb_pointer_push_node(struct fb_buf *out, const struct fb_node *child);
 
 /*
  * Append `n` as JSON (compact, or pretty with 2-space indentation when

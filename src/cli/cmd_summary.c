@@ -99,6 +99,49 @@ static int compute(struct fb_ctx *ctx, const char *at, int32_t since, int32_t un
 
 /* ---- summary ----------------------------------------------------------------------------- */
 
+/* What summary and report take: the range, one county, a revision, a file. */
+struct figures {
+	const char *since, *until, *county, *at, *file;
+	int format;
+	struct fb_summary s;
+};
+
+/* Options (those in `opts`), the range, then the figures; the exit status (0: all went well). */
+static int figures_of(struct fb_ctx *ctx, int argc, char **argv, const char *shortopts,
+		      const struct option *opts, const char *const *formats, struct figures *f)
+{
+	struct cli_getopt g;
+	int32_t from, to;
+	int opt, status = 0;
+
+	cli_getopt_init(&g, ctx, argc, argv, shortopts, opts);
+	while (!status && (opt = cli_getopt_next(&g)) != -1) {
+		switch (opt) {
+		case 'S': f->since = optarg; break;
+		case 'U': f->until = optarg; break;
+		case 'c': f->county = optarg; break;
+		case 'a': f->at = optarg; break;
+		case 'o': f->file = optarg; break;
+		case 'f':
+			if ((f->format = cli_format(ctx, optarg, formats)) < 0)
+				status = EXIT_USAGE;
+			break;
+		default:
+			status = g.status;
+		}
+	}
+	if (!status && g.optind < argc)
+		status = cli_usage_error(ctx, "%s takes no arguments, only options", ctx->cmd->name);
+	if (!status)
+		status = cli_repo(ctx);
+	if (!status)
+		status = range_of(ctx, f->since, f->until, &from, &to);
+	if (!status)
+		status = compute(ctx, f->at, from, to, f->county, &f->s);
+	cli_getopt_release(&g);
+	return status;
+}
+
 static const char *const summary_head[] = {
 	"county", "contacts", "visits", "met", "last visit", "due", "follow-ups",
 	"overdue", "issues H/M/L", "governor",
@@ -257,48 +300,20 @@ int cmd_summary(int argc, char **argv, struct fb_ctx *ctx)
 		{"county", required_argument, NULL, 'c'}, {"at", required_argument, NULL, 'a'},
 		{"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0},
 	};
-	struct fb_summary s;
+	struct figures f;
 	struct fb_buf out = FB_BUF_INIT;
-	struct cli_getopt g;
-	const char *since = NULL, *until = NULL, *county = NULL, *at = NULL;
-	int32_t from, to;
-	int opt, status = EXIT_OK, format = 0;
+	int status;
 
-	memset(&s, 0, sizeof(s));
-	cli_getopt_init(&g, ctx, argc, argv, "", opts);
-	while ((opt = cli_getopt_next(&g)) != -1) {
-		switch (opt) {
-		case 'S': since = optarg; break;
-		case 'U': until = optarg; break;
-		case 'c': county = optarg; break;
-		case 'a': at = optarg; break;
-		case 'f':
-			if ((format = cli_format(ctx, optarg, formats)) < 0) {
-				status = EXIT_USAGE;
-				goto out;
-			}
-			break;
-		default:
-			status = g.status;
-			goto out;
-		}
+	memset(&f, 0, sizeof(f));
+	if (!(status = figures_of(ctx, argc, argv, "", opts, formats, &f))) {
+		if (f.format == 2)
+			print_summary_json(&out, &f.s);
+		else
+			print_summary_table(&out, &f.s, ctx->ocolor, ctx->calendar, f.format == 1);
+		status = cli_write(&out) ? EXIT_ENV : EXIT_OK;
 	}
-	if (g.optind < argc) {
-		status = cli_usage_error(ctx, "summary takes no arguments, only options");
-		goto out;
-	}
-	if ((status = cli_repo(ctx)) || (status = range_of(ctx, since, until, &from, &to)) ||
-	    (status = compute(ctx, at, from, to, county, &s)))
-		goto out;
-	if (format == 2)
-		print_summary_json(&out, &s);
-	else
-		print_summary_table(&out, &s, ctx->ocolor, ctx->calendar, format == 1);
-	status = cli_write(&out) ? EXIT_ENV : EXIT_OK;
-out:
-	fb_summary_release(&s);
+	fb_summary_release(&f.s);
 	fb_buf_release(&out);
-	cli_getopt_release(&g);
 	return status;
 }
 
@@ -833,42 +848,19 @@ int cmd_report(int argc, char **argv, struct fb_ctx *ctx)
 		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
 		{NULL, 0, NULL, 0},
 	};
-	struct fb_summary s;
+	struct figures f;
 	struct fb_buf out = FB_BUF_INIT, path = FB_BUF_INIT;
-	struct cli_getopt g;
-	const char *since = NULL, *until = NULL, *file = NULL;
-	int32_t from, to;
-	int opt, status = EXIT_OK, format = 0;
+	const char *file;
+	int status;
 
-	memset(&s, 0, sizeof(s));
-	cli_getopt_init(&g, ctx, argc, argv, "o:", opts);
-	while ((opt = cli_getopt_next(&g)) != -1) {
-		switch (opt) {
-		case 'S': since = optarg; break;
-		case 'U': until = optarg; break;
-		case 'o': file = optarg; break;
-		case 'f':
-			if ((format = cli_format(ctx, optarg, formats)) < 0) {
-				status = EXIT_USAGE;
-				goto out;
-			}
-			break;
-		default:
-			status = g.status;
-			goto out;
-		}
-	}
-	if (g.optind < argc) {
-		status = cli_usage_error(ctx, "report takes no arguments, only options");
+	memset(&f, 0, sizeof(f));
+	if ((status = figures_of(ctx, argc, argv, "o:", opts, formats, &f)))
 		goto out;
-	}
-	if ((status = cli_repo(ctx)) || (status = range_of(ctx, since, until, &from, &to)) ||
-	    (status = compute(ctx, NULL, from, to, NULL, &s)))
-		goto out;
-	if (format == 0)
-		report_html(&out, &s);
+	file = f.file;
+	if (f.format == 0)
+		report_html(&out, &f.s);
 	else
-		report_markdown(&out, &s, ctx->calendar);
+		report_markdown(&out, &f.s, ctx->calendar);
 	if (file && strcmp(file, "-")) {
 		char cwd[4096];
 		if (file[0] == '/' || !getcwd(cwd, sizeof(cwd)))
@@ -885,9 +877,8 @@ int cmd_report(int argc, char **argv, struct fb_ctx *ctx)
 		status = EXIT_ENV;
 	}
 out:
-	fb_summary_release(&s);
+	fb_summary_release(&f.s);
 	fb_buf_release(&out);
 	fb_buf_release(&path);
-	cli_getopt_release(&g);
 	return status;
 }
