@@ -276,4 +276,22 @@ test_expect_success SSHKEYGEN 'audit: a good ssh signature, and a forged one' '
 	EOF
 '
 
+test_expect_success 'blame: a field removed, then added back with the same value, is the later commit'"'"'s' '
+	sed -i "/^phones:/,/^  - /d" repo/records/contacts/bam/c-0001.yaml &&
+	test_tick && fieldbook -C repo commit >/dev/null &&
+	printf "phones:\n  - \"09130000011\"\n" >>repo/records/contacts/bam/c-0001.yaml &&
+	test_tick && fieldbook -C repo commit >/dev/null &&
+	back=$(git -C repo rev-parse HEAD) &&
+	fieldbook -C repo blame contacts/c-0001 --format json >out.json &&
+	python3 - out.json "$back" "$(cat c1)" <<-\EOF
+	import json, sys
+	b = {e["path"]: e for e in json.load(open(sys.argv[1]))}
+	assert b["/phones/0"]["commit"] == sys.argv[2], b["/phones/0"]
+	assert b["/id"]["commit"] == sys.argv[3]
+	EOF
+	fieldbook -C repo log contacts/c-0001 -n 2 >out &&
+	test_grep "^    /phones/0: (none) → \"09130000011\"$" out &&
+	test_grep "^    /phones/0: \"09130000011\" → (none)$" out
+'
+
 test_done
