@@ -293,6 +293,13 @@ static bool only_dashes(const struct fmt *f, const struct aside *a)
 	return dash;
 }
 
+/* `- # comment` over a collection: the comment keeps the dash line to itself. */
+static bool dash_alone(const struct entry *e)
+{
+	return e->trail && !fb_node_is_scalar(e->node) && e->node->n &&
+	       e->trail->line < e->node->line;
+}
+
 static void attach(struct fmt *f)
 {
 	unsigned first_line = f->nentries ? f->entries[0].line : UINT32_MAX;
@@ -355,6 +362,9 @@ static void attach(struct fmt *f)
 			f->trailer[f->ntrailer++] = a;
 			continue;
 		}
+		/* between a lone `- # c` and its collection: the collection's first entry's */
+		while (dash_alone(&f->entries[j]))
+			j++; /* entries are in pre-order: the next one is its first child */
 		if (!f->entries[j].nlead)
 			f->entries[j].first_lead = f->nlead;
 		f->lead[f->nlead++] = a;
@@ -617,9 +627,7 @@ static void emit_seq(struct fmt *f, const struct fb_node *seq, unsigned indent, 
 	for (i = 0; i < seq->n; i++) {
 		const struct fb_node *item = seq->kids[i];
 		const struct entry *e = entry_of(f, item);
-		/* `- # comment` over a collection: the comment keeps the dash line to itself */
-		bool own_line = e->trail && !fb_node_is_scalar(item) && item->n &&
-				e->trail->line < item->line;
+		bool own_line = dash_alone(e);
 		if (!(inline_first && i == 0)) {
 			emit_asides(f, f->lead + e->first_lead, e->nlead, indent);
 			/* the first key of an item mapping sits on the dash line: its lines too */
