@@ -157,12 +157,28 @@ struct lane {
 	struct fb_crossref *xr;
 	const struct fb_check_opts *o;
 	size_t checked;
+	struct fb_check_cache *cache; /* the check's own lane only: never shared by threads */
+	struct fb_crossref *one;      /* a record's items before they are kept */
 };
 
-/* The ids of a type, for x-ref lookups in O(1): open addressing over entry indexes. */
-struct idset {
-	uint32_t *slot; /* entry index + 1; 0 is empty */
-	size_t cap;
+/* ---- what is kept between checks ------------------------------------------------ */
+
+/* One record's own results: its diagnostics and its x-ref and x-unique items. */
+struct kept {
+	char *path;
+	unsigned char oid[20];
+	struct fb_diag diag;
+	struct fb_crossref_pack *items;
+	unsigned gen; /* the last check that used it */
+};
+
+struct fb_check_cache {
+	struct fb_buf fingerprint; /* what the schemas and the results depend on */
+	struct fb_schemas *ss;
+	struct fb_diag schema_diag; /* what loading the schemas said */
+	struct kept **slot;         /* open addressing by path and blob */
+	size_t cap, n;
+	unsigned gen;
 };
 
 static uint64_t id_hash(const char *s)
@@ -172,6 +188,109 @@ static uint64_t id_hash(const char *s)
 		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
 	return h;
 }
+
+static void kept_free(struct kept *k)
+{
+	free(k->path);
+	fb_diag_release(&k->diag);
+	free(k->items);
+	free(k);
+}
+
+struct fb_check_cache *fb_check_cache_new(void)
+{
+	return fb_calloc(1, sizeof(struct fb_check_cache));
+}
+
+/* Forget every record and the schemas. */
+static void cache_clear(struct fb_check_cache *c)
+{
+	size_t i;
+	for (i = 0; i < c->cap; i++)
+		if (c->slot[i])
+			kept_free(c->slot[i]);
+	free(c->slot);
+	c->slot = NULL;
+	c->cap = c->n = 0;
+	fb_schemas_free(c->ss);
+	c->ss = NULL;
+	fb_diag_release(&c->schema_diag);
+}
+
+void fb_check_cache_free(struct fb_check_cache *c)
+{
+	if (!c)
+		return;
+	cache_clear(c);
+	fb_buf_release(&c->fingerprint);
+	free(c);
+}
+
+static size_t kept_slot(const struct fb_check_cache *c, const char *path, const unsigned char *oid)
+{
+	uint64_t h;
+	memcpy(&h, oid, sizeof(h));
+	return (size_t)((h ^ id_hash(path)) & (c->cap - 1));
+}
+
+static struct kept *cache_find(const struct fb_check_cache *c, const struct fb_entry *e)
+{
+	size_t k;
+	if (!c->cap)
+		return NULL;
+	for (k = kept_slot(c, e->path, e->oid); c->slot[k]; k = (k + 1) & (c->cap - 1))
+		if (!memcmp(c->slot[k]->oid, e->oid, sizeof(e->oid)) &&
+		    !strcmp(c->slot[k]->path, e->path))
+			return c->slot[k];
+	return NULL;
+}
+
+static void cache_insert(struct fb_check_cache *c, struct kept *kp)
+{
+	size_t k = kept_slot(c, kp->path, kp->oid);
+	while (c->slot[k])
+		k = (k + 1) & (c->cap - 1);
+	c->slot[k] = kp;
+	c->n++;
+}
+
+/* Re-hash into room for twice what is kept; `sweep`: drop what the last check did not use. */
+static void cache_rehash(struct fb_check_cache *c, bool sweep)
+{
+	struct kept **old = c->slot;
+	size_t i, oldcap = c->cap, live = 0;
+
+	for (i = 0; i < oldcap; i++)
+		live += old[i] && (!sweep || old[i]->gen == c->gen);
+	for (c->cap = 1024; c->cap < (live + 1) * 2; c->cap *= 2)
+		;
+	c->slot = fb_calloc(c->cap, sizeof(*c->slot));
+	c->n = 0;
+	for (i = 0; i < oldcap; i++) {
+		if (!old[i])
+			continue;
+		if (sweep && old[i]->gen != c->gen)
+			kept_free(old[i]);
+		else
+			cache_insert(c, old[i]);
+	}
+	free(old);
+}
+
+static void cache_put(struct fb_check_cache *c, struct kept *kp)
+{
+	if ((c->n + 1) * 2 > c->cap)
+		cache_rehash(c, false);
+	cache_insert(c, kp);
+}
+
+/* ---- a check's state -------------------------------------------------------------- */
+
+/* The ids of a type, for x-ref lookups in O(1): open addressing over entry indexes. */
+struct idset {
+	uint32_t *slot; /* entry index + 1; 0 is empty */
+	size_t cap;
+};
 
 static void idset_build(struct idset *set, const struct fb_entries *es)
 {
@@ -240,25 +359,67 @@ static bool exists(const char *type, const char *id, void *ctx)
 	return t >= 0 && idset_has(&c->ids[t], listing(c, t, NULL), id);
 }
 
-/* Check one record; `quiet`: only collect its unique values, report nothing. */
-static int check_one(struct lane *l, const struct fb_schema *s, const struct fb_entry *e,
-		     uint64_t order, bool quiet)
+/* Read, type and validate one record: problems to `d`, its x-ref and x-unique items to `xr`. */
+static int load_and_validate(struct lane *l, const struct fb_schema *s, const struct fb_entry *e,
+			     uint64_t order, bool quiet, struct fb_diag *d, struct fb_crossref *xr)
 {
-	struct fb_diag scratch = FB_DIAG_INIT;
-	struct fb_diag *d = quiet ? &scratch : l->d;
 	struct fb_doc *doc = NULL;
 	int err = fb_record_load(l->src, s, e, &l->scratch, &doc, d);
 
 	if (doc && s) {
 		struct fb_validate_opts vo = {e->path, e->type, e->id, l->o->show_confidential,
-					      l->xr, quiet, order};
+					      xr, quiet, order};
 		fb_schema_validate(s, doc->root, &vo, d);
 	}
+	fb_doc_free(doc);
+	return err == FB_EIO ? err : 0;
+}
+
+/* Check one record of a revision through the cache: its blob is checked once. */
+static int check_kept(struct lane *l, const struct fb_schema *s, const struct fb_entry *e,
+		      uint64_t order)
+{
+	struct kept *kp = cache_find(l->cache, e);
+	size_t i;
+
+	if (!kp) {
+		struct fb_diag d = FB_DIAG_INIT;
+		if (!l->one)
+			l->one = fb_crossref_new();
+		if (load_and_validate(l, s, e, 0, false, &d, l->one) == FB_EIO) {
+			fb_diag_splice(l->d, &d); /* not kept: reading may work next time */
+			free(fb_crossref_pack(l->one)); /* its items, if any, go too */
+			return FB_EIO;
+		}
+		kp = fb_calloc(1, sizeof(*kp));
+		kp->path = fb_strdup(e->path);
+		memcpy(kp->oid, e->oid, sizeof(kp->oid));
+		kp->diag = d;
+		kp->items = fb_crossref_pack(l->one);
+		cache_put(l->cache, kp);
+	}
+	kp->gen = l->cache->gen;
+	for (i = 0; i < kp->diag.n; i++)
+		fb_diag_push(l->d, &kp->diag.v[i]);
+	fb_crossref_add_pack(l->xr, kp->items, order);
+	l->checked++;
+	return 0;
+}
+
+/* Check one record; `quiet`: only collect its unique values, report nothing. */
+static int check_one(struct lane *l, const struct fb_schema *s, const struct fb_entry *e,
+		     uint64_t order, bool quiet)
+{
+	struct fb_diag scratch = FB_DIAG_INIT;
+	int err;
+
+	if (l->cache && e->has_oid && !quiet)
+		return check_kept(l, s, e, order);
+	err = load_and_validate(l, s, e, order, quiet, quiet ? &scratch : l->d, l->xr);
 	if (!quiet)
 		l->checked++;
-	fb_doc_free(doc);
 	fb_diag_release(&scratch);
-	return err == FB_EIO ? err : 0;
+	return err;
 }
 
 struct worker {
@@ -307,7 +468,8 @@ static int check_range(struct checker *c, const struct fb_schema *s, const struc
 	w = fb_calloc(n, sizeof(*w));
 	for (i = 0; i < n; i++) {
 		size_t to = es->n * (i + 1) / n;
-		w[i].lane = (struct lane){first, FB_BUF_INIT, &w[i].d, fb_crossref_new(), c->main.o, 0};
+		w[i].lane = (struct lane){first, FB_BUF_INIT, &w[i].d, fb_crossref_new(), c->main.o, 0,
+					  NULL, NULL};
 		if (i > 0)
 			fb_source_twin(&w[i].lane.src, c->main.src);
 		first = NULL;
@@ -389,21 +551,81 @@ static size_t count_invalid(const struct fb_diag *d)
 	return n;
 }
 
+/*
+ * What the schemas and every record's own results depend on, besides the
+ * record: the options, the record types and the schema files' bytes.
+ */
+static void fingerprint(struct fb_source *src, const struct fb_strvec *types, bool show,
+			struct fb_buf *out)
+{
+	struct fb_strvec files = {0};
+	struct fb_buf path = FB_BUF_INIT, text = FB_BUF_INIT;
+	struct fb_diag ignore = FB_DIAG_INIT;
+	size_t i;
+
+	fb_buf_addf(out, "%d\n", show);
+	for (i = 0; i < types->n; i++)
+		fb_buf_addf(out, "type %s\n", types->v[i]);
+	fb_source_schema_files(src, &files);
+	for (i = 0; i < files.n; i++) {
+		fb_buf_reset(&path);
+		fb_buf_addf(&path, "schemas/%s", files.v[i]);
+		fb_buf_reset(&text);
+		if (fb_source_read_path(src, path.ptr, &text, &ignore) < 0) {
+			fb_buf_addf(out, "unreadable %s\n", files.v[i]);
+			continue;
+		}
+		fb_buf_addf(out, "schema %s %zu\n", files.v[i], text.len);
+		fb_buf_add(out, text.ptr, text.len);
+	}
+	fb_strvec_release(&files);
+	fb_buf_release(&path);
+	fb_buf_release(&text);
+	fb_diag_release(&ignore);
+}
+
+/* The schemas, from the cache when nothing they depend on changed. */
+static void load_schemas(struct checker *c, struct fb_source *src, struct fb_diag *d)
+{
+	struct fb_check_cache *k = c->main.cache;
+	struct fb_buf fp = FB_BUF_INIT;
+	size_t i;
+
+	if (!k) {
+		fb_schemas_load(&c->ss, src, d);
+		return;
+	}
+	fingerprint(src, &c->types, c->main.o->show_confidential, &fp);
+	if (!k->ss || fp.len != k->fingerprint.len || memcmp(fp.ptr, k->fingerprint.ptr, fp.len)) {
+		cache_clear(k);
+		fb_schemas_load(&k->ss, src, &k->schema_diag);
+		fb_buf_release(&k->fingerprint);
+		k->fingerprint = fp;
+		fp = (struct fb_buf)FB_BUF_INIT;
+	}
+	for (i = 0; i < k->schema_diag.n; i++)
+		fb_diag_push(d, &k->schema_diag.v[i]);
+	k->gen++;
+	c->ss = k->ss;
+	fb_buf_release(&fp);
+}
+
 int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_t n,
 	     const struct fb_check_opts *o, struct fb_check_stats *st, struct fb_diag *d)
 {
-	static const struct fb_check_opts defaults = {false, 0};
+	static const struct fb_check_opts defaults = {false, 0, NULL};
 	struct checker c;
 	size_t i;
 	int err;
 
 	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
-	c.main = (struct lane){src, FB_BUF_INIT, d, NULL, o ? o : &defaults, 0};
+	c.main = (struct lane){src, FB_BUF_INIT, d, NULL, o ? o : &defaults, 0, NULL, NULL};
+	c.main.cache = c.main.o->cache;
 	c.st = st;
 	if ((err = fb_source_types(src, &c.types, d)) < 0)
 		goto out;
-	fb_schemas_load(&c.ss, src, d);
+	load_schemas(&c, src, d);
 	{
 		struct fb_settings settings; /* fieldbook.yaml is checked with the rest */
 		fb_settings_load(src, &settings, d);
@@ -458,7 +680,12 @@ out:
 	free(c.ids);
 	free(c.listed);
 	fb_crossref_free(c.main.xr);
-	fb_schemas_free(c.ss);
+	fb_crossref_free(c.main.one);
+	/* after a whole check, forget what it did not use -- once that is a fair part */
+	if (c.main.cache && !n && !err && c.main.cache->n > c.main.checked + c.main.checked / 8)
+		cache_rehash(c.main.cache, true);
+	if (!c.main.cache)
+		fb_schemas_free(c.ss);
 	fb_strvec_release(&c.types);
 	fb_buf_release(&c.main.scratch);
 	return err;

@@ -1383,7 +1383,7 @@ struct fb_crossref {
 	size_t nrefs, refs_alloc;
 	struct uniq_item *keys;
 	size_t nkeys, keys_alloc;
-	const char *last_file; /* file strings are shared by a record's items */
+	const char *last_file, *last_type; /* shared by a record's items */
 	uint64_t order, within; /* the record being collected, its items so far */
 };
 
@@ -1405,11 +1405,12 @@ struct uniq_item {
 static void validate(const struct fb_schema *s, const struct fb_node *n, struct vctx *v,
 		     bool masked);
 
-static const char *xr_file(struct fb_crossref *xr, const char *file)
+/* A copy in the crossref's arena, shared with the previous item when equal. */
+static const char *xr_str(struct fb_crossref *xr, const char **last, const char *s)
 {
-	if (!xr->last_file || strcmp(xr->last_file, file))
-		xr->last_file = fb_arena_strndup(&xr->arena, file, strlen(file));
-	return xr->last_file;
+	if (!*last || strcmp(*last, s))
+		*last = fb_arena_strndup(&xr->arena, s, strlen(s));
+	return *last;
 }
 
 static void collect_ref(struct vctx *v, const char *type, const struct fb_node *n, bool masked)
@@ -1424,7 +1425,7 @@ static void collect_ref(struct vctx *v, const char *type, const struct fb_node *
 	it->value = fb_arena_strndup(&xr->arena, n->str, n->len);
 	it->len = n->len;
 	it->masked = masked;
-	it->file = xr_file(xr, v->o->file);
+	it->file = xr_str(xr, &xr->last_file, v->o->file);
 	it->path = fb_arena_strndup(&xr->arena, v->path->ptr, v->path->len);
 	it->line = n->line;
 	it->col = n->col;
@@ -1467,13 +1468,13 @@ static void collect_unique(struct vctx *v, const struct fb_schema *group, const 
 	FB_GROW(xr->keys, xr->nkeys, xr->keys_alloc);
 	it = &xr->keys[xr->nkeys];
 	it->group = group;
-	it->rtype = v->o->type ? v->o->type : "";
+	it->rtype = xr_str(xr, &xr->last_type, v->o->type ? v->o->type : "");
 	it->key = fb_arena_strndup(&xr->arena, key->ptr, key->len);
 	it->klen = key->len;
 	it->value = fb_arena_strndup(&xr->arena, n->str, n->len); /* shown only on a clash */
 	it->vlen = n->len;
 	it->masked = masked;
-	it->file = xr_file(xr, v->o->file);
+	it->file = xr_str(xr, &xr->last_file, v->o->file);
 	it->path = fb_arena_strndup(&xr->arena, v->path->ptr, v->path->len);
 	if (xr->order != v->o->order || !xr->nkeys) {
 		xr->order = v->o->order;
@@ -2366,7 +2367,86 @@ void fb_crossref_merge(struct fb_crossref *dst, struct fb_crossref *src)
 	}
 	fb_arena_adopt(&dst->arena, &src->arena);
 	src->nrefs = src->nkeys = 0;
-	src->last_file = NULL;
+	src->last_file = src->last_type = NULL;
+}
+
+struct fb_crossref_pack {
+	size_t nrefs, nkeys;
+	struct xref_item *refs;
+	struct uniq_item *keys;
+	char *strings; /* every string of the items, back to back */
+};
+
+static const char *pack_str(char **to, const char *s, size_t len)
+{
+	char *p = *to;
+	memcpy(p, s, len);
+	p[len] = '\0';
+	*to += len + 1;
+	return p;
+}
+
+struct fb_crossref_pack *fb_crossref_pack(struct fb_crossref *xr)
+{
+	struct fb_crossref_pack *p;
+	size_t i, size = 0;
+	char *to;
+
+	if (!xr->nrefs && !xr->nkeys) {
+		fb_arena_release(&xr->arena);
+		xr->last_file = xr->last_type = NULL;
+		return NULL;
+	}
+	for (i = 0; i < xr->nrefs; i++)
+		size += xr->refs[i].len + strlen(xr->refs[i].file) + strlen(xr->refs[i].path) + 3;
+	for (i = 0; i < xr->nkeys; i++)
+		size += xr->keys[i].klen + xr->keys[i].vlen + strlen(xr->keys[i].rtype) +
+			strlen(xr->keys[i].file) + strlen(xr->keys[i].path) + 5;
+	p = fb_malloc(sizeof(*p) + xr->nrefs * sizeof(*p->refs) + xr->nkeys * sizeof(*p->keys) +
+		      size);
+	p->nrefs = xr->nrefs;
+	p->nkeys = xr->nkeys;
+	p->refs = (struct xref_item *)(p + 1);
+	p->keys = (struct uniq_item *)(p->refs + p->nrefs);
+	p->strings = to = (char *)(p->keys + p->nkeys);
+	for (i = 0; i < xr->nrefs; i++) {
+		struct xref_item *it = &p->refs[i];
+		*it = xr->refs[i]; /* the type is the schema's */
+		it->value = pack_str(&to, it->value, it->len);
+		it->file = pack_str(&to, it->file, strlen(it->file));
+		it->path = pack_str(&to, it->path, strlen(it->path));
+	}
+	for (i = 0; i < xr->nkeys; i++) {
+		struct uniq_item *it = &p->keys[i];
+		*it = xr->keys[i]; /* the group is the schema's */
+		it->key = pack_str(&to, it->key, it->klen);
+		it->value = pack_str(&to, it->value, it->vlen);
+		it->rtype = pack_str(&to, it->rtype, strlen(it->rtype));
+		it->file = pack_str(&to, it->file, strlen(it->file));
+		it->path = pack_str(&to, it->path, strlen(it->path));
+	}
+	xr->nrefs = xr->nkeys = 0;
+	fb_arena_release(&xr->arena);
+	xr->last_file = xr->last_type = NULL;
+	return p;
+}
+
+void fb_crossref_add_pack(struct fb_crossref *dst, const struct fb_crossref_pack *p, uint64_t order)
+{
+	size_t i;
+	if (!p)
+		return;
+	for (i = 0; i < p->nrefs; i++) {
+		FB_GROW(dst->refs, dst->nrefs, dst->refs_alloc);
+		dst->refs[dst->nrefs++] = p->refs[i];
+	}
+	for (i = 0; i < p->nkeys; i++) {
+		struct uniq_item *it;
+		FB_GROW(dst->keys, dst->nkeys, dst->keys_alloc);
+		it = &dst->keys[dst->nkeys++];
+		*it = p->keys[i];
+		it->seq = (size_t)(order << 20 | (it->seq & ((1u << 20) - 1)));
+	}
 }
 
 static int cmp_key(const void *pa, const void *pb)
@@ -2374,9 +2454,6 @@ static int cmp_key(const void *pa, const void *pb)
 	const struct uniq_item *a = pa, *b = pb;
 	size_t n;
 	int c;
-	/* unique within a type: one definition shared by two types is two groups */
-	if ((c = strcmp(a->rtype, b->rtype)))
-		return c;
 	if (a->group != b->group)
 		return a->group < b->group ? -1 : 1;
 	n = a->klen < b->klen ? a->klen : b->klen;
@@ -2384,6 +2461,9 @@ static int cmp_key(const void *pa, const void *pb)
 		return c;
 	if (a->klen != b->klen)
 		return a->klen < b->klen ? -1 : 1;
+	/* unique within a type: one definition shared by two types is two groups */
+	if ((c = strcmp(a->rtype, b->rtype)))
+		return c;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 

@@ -985,7 +985,7 @@ static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
 	struct fb_check_stats st;
 	struct fb_buf text = FB_BUF_INIT;
 	struct fb_diag quiet = FB_DIAG_INIT;
-	struct fb_check_opts co = {false, threads};
+	struct fb_check_opts co = {false, threads, NULL};
 	size_t i, before = d->errors;
 	int err;
 
@@ -1431,7 +1431,7 @@ int fb_vcs_check_index(struct fb_repo *r, const char *index_path, unsigned threa
 	git_diff_options opts;
 	struct fb_source *src = NULL;
 	struct fb_strvec paths = {0};
-	struct fb_check_opts co = {false, threads};
+	struct fb_check_opts co = {false, threads, NULL};
 	size_t i, before = d->errors;
 	int rc;
 
@@ -1474,10 +1474,12 @@ int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d)
 {
 	git_repository *git = fb_repo_git(r, d);
 	const char *line = updates;
+	struct fb_check_opts co = {false, 0, NULL};
 	bool bad = false;
 
 	if (!git)
 		return FB_EIO;
+	co.cache = fb_check_cache_new(); /* each record blob is checked once in the push */
 	while (*line) {
 		char oldhex[64] = "", newhex[64] = "", ref[512] = "";
 		git_oid oldid, newid, id;
@@ -1516,7 +1518,7 @@ int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d)
 
 			git_oid_tostr(hex, sizeof(hex), &id);
 			if (fb_source_rev(&src, r, hex, &one) == 0)
-				fb_check(src, NULL, 0, NULL, &st, &one);
+				fb_check(src, NULL, 0, &co, &st, &one);
 			fb_source_free(src);
 			if (one.errors) {
 				const char *summary = "";
@@ -1536,5 +1538,6 @@ int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d)
 		}
 		git_revwalk_free(walk);
 	}
+	fb_check_cache_free(co.cache);
 	return bad ? FB_EINVALID : 0;
 }

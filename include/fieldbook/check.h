@@ -52,9 +52,22 @@ struct fb_check_stats {
 	size_t invalid; /* of those, how many have at least one error */
 };
 
+/*
+ * What checking revisions one after another can carry over: the schemas,
+ * while the schema files, the record types and the options are the same,
+ * and each record's own results, keyed by its path and blob -- so a run over
+ * many commits (audit, pre-receive) reads only what each commit changed.
+ * Cross-record checks (x-ref, x-unique) are still made on every check, from
+ * the kept keys.  Records of the working tree are never kept.
+ */
+struct fb_check_cache;
+struct fb_check_cache *fb_check_cache_new(void);
+void fb_check_cache_free(struct fb_check_cache *cache);
+
 struct fb_check_opts {
-	bool show_confidential; /* echo x-confidential values in messages */
-	unsigned threads;       /* 0: one per processor (the working tree only) */
+	bool show_confidential;        /* echo x-confidential values in messages */
+	unsigned threads;              /* 0: one per processor (the working tree only) */
+	struct fb_check_cache *cache;  /* NULL: nothing kept between checks */
 };
 
 /*

@@ -120,6 +120,16 @@ struct fb_crossref *fb_crossref_new(void);
 void fb_crossref_free(struct fb_crossref *xr);
 /* Move every item of `src` into `dst`; `src` is left empty. */
 void fb_crossref_merge(struct fb_crossref *dst, struct fb_crossref *src);
+/*
+ * One record's items -- all of `xr`, which is left empty -- packed in one
+ * allocation (free() it; NULL when there were none), to keep and add to a
+ * later check as the record at `order`.  The types and x-unique groups stay
+ * pointers into the schemas: those must outlive the pack.
+ */
+struct fb_crossref_pack;
+struct fb_crossref_pack *fb_crossref_pack(struct fb_crossref *xr);
+void fb_crossref_add_pack(struct fb_crossref *dst, const struct fb_crossref_pack *p,
+			  uint64_t order);
 
 /* Whether record TYPE/ID exists. */
 typedef bool fb_record_exists_fn(const char *type, const char *id, void *ctx);

@@ -105,6 +105,8 @@ int cli_error(struct fb_ctx *ctx, int code, const char *fmt, ...)
 
 /* Print (and clear) the context's diagnostics on stderr, sorted. */
 void cli_flush_diag(struct fb_ctx *ctx);
+/* The same, in the order they were added (each under the heading it came with). */
+void cli_flush_diag_in_order(struct fb_ctx *ctx);
 /* The exit code for a core error value. */
 int cli_exit_code(int err);
 

@@ -499,6 +499,7 @@ struct audit_run {
 	bool failed;
 	struct fb_buf out;
 	struct fb_buf csv;
+	struct fb_check_cache *cache; /* each record blob is checked once in the whole run */
 };
 
 static void csv_cell(struct fb_buf *out, const char *s)
@@ -519,7 +520,7 @@ static int audit_one(const struct fb_commit_info *c, const struct fb_record_chan
 	struct fb_source *src = NULL;
 	struct fb_diag errs = FB_DIAG_INIT;
 	struct fb_check_stats st;
-	struct fb_check_opts co = {ctx->show_confidential, ctx->threads};
+	struct fb_check_opts co = {ctx->show_confidential, ctx->threads, run->cache};
 	bool valid, good = false;
 	int sig = 0;
 	size_t i;
@@ -669,6 +670,7 @@ int cmd_audit(int argc, char **argv, struct fb_ctx *ctx)
 	if (run.format == 2)
 		fb_buf_puts(&run.csv, "commit,date,author,email,record,change,fields,valid,"
 				      "validated_by,signed,signature_good,policy_ok\n");
+	run.cache = fb_check_cache_new();
 	err = fb_history_log(ctx->repo, &lo, audit_one, &run, &ctx->diag);
 	if (isatty(2) && run.format != 0 && run.commits)
 		fputc('\n', stderr);
@@ -696,6 +698,7 @@ int cmd_audit(int argc, char **argv, struct fb_ctx *ctx)
 	else
 		status = run.failed ? EXIT_DATA : EXIT_OK;
 out:
+	fb_check_cache_free(run.cache);
 	fb_buf_release(&run.out);
 	fb_buf_release(&run.csv);
 	cli_getopt_release(&g);

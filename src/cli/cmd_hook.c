@@ -100,7 +100,7 @@ int cmd_hook(int argc, char **argv, struct fb_ctx *ctx)
 			fb_buf_add(&updates, chunk, n);
 		err = fb_vcs_check_push(ctx->repo, updates.ptr ? updates.ptr : "", &ctx->diag);
 		fb_buf_release(&updates);
-		cli_flush_diag(ctx);
+		cli_flush_diag_in_order(ctx); /* each commit's errors under its line */
 		if (err == FB_EINVALID)
 			fprintf(stderr, "fieldbook: push refused: fix the records above and push "
 					"again\n");

@@ -294,7 +294,7 @@ static int check_text(struct fb_ctx *ctx, const struct session *ss, const struct
 {
 	struct fb_source *src = NULL;
 	struct fb_check_target t = {ss->type, ss->id};
-	struct fb_check_opts o = {ctx->show_confidential, ctx->threads};
+	struct fb_check_opts o = {ctx->show_confidential, ctx->threads, NULL};
 	struct fb_check_stats st;
 	size_t before = ctx->diag.errors;
 	int err;

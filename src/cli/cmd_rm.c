@@ -82,7 +82,7 @@ int cmd_rm(int argc, char **argv, struct fb_ctx *ctx)
 	struct fb_diag all = FB_DIAG_INIT;
 	struct fb_source *src = NULL;
 	struct fb_check_stats st;
-	struct fb_check_opts copts;
+	struct fb_check_opts copts = {false, 0, NULL};
 	struct cli_getopt g;
 	char *type = NULL, *id = NULL;
 	bool commit = false, force = false;

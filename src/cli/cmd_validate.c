@@ -154,7 +154,7 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	struct fb_check_target *targets = NULL;
 	struct fb_strvec keep = {0};
 	struct fb_check_stats st;
-	struct fb_check_opts copts;
+	struct fb_check_opts copts = {false, 0, NULL};
 	const char *rev = NULL, *schema = NULL;
 	int format = 0, opt, status = EXIT_OK, err, ntargets;
 

@@ -199,10 +199,15 @@ int cli_getopt_next(struct cli_getopt *g)
 
 void cli_flush_diag(struct fb_ctx *ctx)
 {
+	fb_diag_sort(&ctx->diag);
+	cli_flush_diag_in_order(ctx);
+}
+
+void cli_flush_diag_in_order(struct fb_ctx *ctx)
+{
 	struct fb_buf line = FB_BUF_INIT;
 	size_t i;
 
-	fb_diag_sort(&ctx->diag);
 	for (i = 0; i < ctx->diag.n; i++) {
 		const struct fb_diag_entry *e = &ctx->diag.v[i];
 		fb_buf_reset(&line);
