@@ -388,7 +388,8 @@ static int check_kept(struct lane *l, const struct fb_schema *s, const struct fb
 			l->one = fb_crossref_new();
 		if (load_and_validate(l, s, e, 0, false, &d, l->one) == FB_EIO) {
 			fb_diag_splice(l->d, &d); /* not kept: reading may work next time */
-			free(fb_crossref_pack(l->one)); /* its items, if any, go too */
+			fb_crossref_clear(l->one);
+			l->checked++;
 			return FB_EIO;
 		}
 		kp = fb_calloc(1, sizeof(*kp));
@@ -468,8 +469,8 @@ static int check_range(struct checker *c, const struct fb_schema *s, const struc
 	w = fb_calloc(n, sizeof(*w));
 	for (i = 0; i < n; i++) {
 		size_t to = es->n * (i + 1) / n;
-		w[i].lane = (struct lane){first, FB_BUF_INIT, &w[i].d, fb_crossref_new(), c->main.o, 0,
-					  NULL, NULL};
+		w[i].lane = (struct lane){.src = first, .scratch = FB_BUF_INIT, .d = &w[i].d,
+					  .xr = fb_crossref_new(), .o = c->main.o};
 		if (i > 0)
 			fb_source_twin(&w[i].lane.src, c->main.src);
 		first = NULL;
@@ -555,9 +556,10 @@ static size_t count_invalid(const struct fb_diag *d)
  * What the schemas and every record's own results depend on, besides the
  * record: the options, the record types and the schema files' bytes.
  */
-static void fingerprint(struct fb_source *src, const struct fb_strvec *types, bool show,
+static bool fingerprint(struct fb_source *src, const struct fb_strvec *types, bool show,
 			struct fb_buf *out)
 {
+	bool ok = true;
 	struct fb_strvec files = {0};
 	struct fb_buf path = FB_BUF_INIT, text = FB_BUF_INIT;
 	struct fb_diag ignore = FB_DIAG_INIT;
@@ -572,16 +574,18 @@ static void fingerprint(struct fb_source *src, const struct fb_strvec *types, bo
 		fb_buf_addf(&path, "schemas/%s", files.v[i]);
 		fb_buf_reset(&text);
 		if (fb_source_read_path(src, path.ptr, &text, &ignore) < 0) {
-			fb_buf_addf(out, "unreadable %s\n", files.v[i]);
+			ok = false; /* what loading says about it is not to be kept */
 			continue;
 		}
-		fb_buf_addf(out, "schema %s %zu\n", files.v[i], text.len);
+		fb_buf_addf(out, "schema %zu %zu\n", strlen(files.v[i]), text.len);
+		fb_buf_puts(out, files.v[i]);
 		fb_buf_add(out, text.ptr, text.len);
 	}
 	fb_strvec_release(&files);
 	fb_buf_release(&path);
 	fb_buf_release(&text);
 	fb_diag_release(&ignore);
+	return ok;
 }
 
 /* The schemas, from the cache when nothing they depend on changed. */
@@ -595,8 +599,9 @@ static void load_schemas(struct checker *c, struct fb_source *src, struct fb_dia
 		fb_schemas_load(&c->ss, src, d);
 		return;
 	}
-	fingerprint(src, &c->types, c->main.o->show_confidential, &fp);
-	if (!k->ss || fp.len != k->fingerprint.len || memcmp(fp.ptr, k->fingerprint.ptr, fp.len)) {
+	if (!fingerprint(src, &c->types, c->main.o->show_confidential, &fp))
+		fb_buf_reset(&fp); /* matches nothing kept, and nothing will match it */
+	if (!fp.len || fp.len != k->fingerprint.len || memcmp(fp.ptr, k->fingerprint.ptr, fp.len)) {
 		cache_clear(k);
 		fb_schemas_load(&k->ss, src, &k->schema_diag);
 		fb_buf_release(&k->fingerprint);
@@ -620,8 +625,10 @@ int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_
 
 	memset(&c, 0, sizeof(c));
 	memset(st, 0, sizeof(*st));
-	c.main = (struct lane){src, FB_BUF_INIT, d, NULL, o ? o : &defaults, 0, NULL, NULL};
-	c.main.cache = c.main.o->cache;
+	c.main = (struct lane){.src = src, .scratch = FB_BUF_INIT, .d = d, .o = o ? o : &defaults};
+	/* kept results are by blob: a file laid over the source would not be seen */
+	if (!fb_source_has_overlays(src))
+		c.main.cache = c.main.o->cache;
 	c.st = st;
 	if ((err = fb_source_types(src, &c.types, d)) < 0)
 		goto out;
@@ -682,7 +689,8 @@ out:
 	fb_crossref_free(c.main.xr);
 	fb_crossref_free(c.main.one);
 	/* after a whole check, forget what it did not use -- once that is a fair part */
-	if (c.main.cache && !n && !err && c.main.cache->n > c.main.checked + c.main.checked / 8)
+	if (c.main.cache && !n && !err &&
+	    c.main.cache->n > c.main.checked + c.main.checked / 8 + 1024)
 		cache_rehash(c.main.cache, true);
 	if (!c.main.cache)
 		fb_schemas_free(c.ss);

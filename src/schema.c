@@ -1397,7 +1397,8 @@ struct xref_item {
 struct uniq_item {
 	const void *group; /* the x-unique schema */
 	const char *rtype, *key, *value, *file, *path;
-	size_t klen, vlen, seq;
+	size_t klen, vlen;
+	uint64_t order, within; /* the record's place in the check, the item's in the record */
 	unsigned line, col;
 	bool report, masked;
 };
@@ -1480,7 +1481,8 @@ static void collect_unique(struct vctx *v, const struct fb_schema *group, const 
 		xr->order = v->o->order;
 		xr->within = 0;
 	}
-	it->seq = (size_t)(v->o->order << 20 | xr->within++);
+	it->order = v->o->order;
+	it->within = xr->within++;
 	xr->nkeys++;
 	it->report = !v->o->xr_quiet;
 	it->line = n->line;
@@ -2393,8 +2395,7 @@ struct fb_crossref_pack *fb_crossref_pack(struct fb_crossref *xr)
 	char *to;
 
 	if (!xr->nrefs && !xr->nkeys) {
-		fb_arena_release(&xr->arena);
-		xr->last_file = xr->last_type = NULL;
+		fb_crossref_clear(xr);
 		return NULL;
 	}
 	for (i = 0; i < xr->nrefs; i++)
@@ -2425,10 +2426,15 @@ struct fb_crossref_pack *fb_crossref_pack(struct fb_crossref *xr)
 		it->file = pack_str(&to, it->file, strlen(it->file));
 		it->path = pack_str(&to, it->path, strlen(it->path));
 	}
+	fb_crossref_clear(xr);
+	return p;
+}
+
+void fb_crossref_clear(struct fb_crossref *xr)
+{
 	xr->nrefs = xr->nkeys = 0;
 	fb_arena_release(&xr->arena);
 	xr->last_file = xr->last_type = NULL;
-	return p;
 }
 
 void fb_crossref_add_pack(struct fb_crossref *dst, const struct fb_crossref_pack *p, uint64_t order)
@@ -2445,7 +2451,7 @@ void fb_crossref_add_pack(struct fb_crossref *dst, const struct fb_crossref_pack
 		FB_GROW(dst->keys, dst->nkeys, dst->keys_alloc);
 		it = &dst->keys[dst->nkeys++];
 		*it = p->keys[i];
-		it->seq = (size_t)(order << 20 | (it->seq & ((1u << 20) - 1)));
+		it->order = order;
 	}
 }
 
@@ -2464,7 +2470,9 @@ static int cmp_key(const void *pa, const void *pb)
 	/* unique within a type: one definition shared by two types is two groups */
 	if ((c = strcmp(a->rtype, b->rtype)))
 		return c;
-	return a->seq < b->seq ? -1 : a->seq > b->seq;
+	if (a->order != b->order)
+		return a->order < b->order ? -1 : 1;
+	return a->within < b->within ? -1 : a->within > b->within;
 }
 
 void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists, void *ctx,

@@ -489,6 +489,11 @@ static const struct overlay *overlay_of(const struct fb_source *s, const char *p
 	return NULL;
 }
 
+bool fb_source_has_overlays(const struct fb_source *s)
+{
+	return s->nover > 0;
+}
+
 const char *fb_source_name(const struct fb_source *s)
 {
 	return s->name;

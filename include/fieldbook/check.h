@@ -58,7 +58,8 @@ struct fb_check_stats {
  * and each record's own results, keyed by its path and blob -- so a run over
  * many commits (audit, pre-receive) reads only what each commit changed.
  * Cross-record checks (x-ref, x-unique) are still made on every check, from
- * the kept keys.  Records of the working tree are never kept.
+ * the kept keys.  Records of the working tree, and of a source with files
+ * laid over it, are never kept; nor are the schemas when one cannot be read.
  */
 struct fb_check_cache;
 struct fb_check_cache *fb_check_cache_new(void);

@@ -128,6 +128,8 @@ void fb_crossref_merge(struct fb_crossref *dst, struct fb_crossref *src);
  */
 struct fb_crossref_pack;
 struct fb_crossref_pack *fb_crossref_pack(struct fb_crossref *xr);
+/* Drop every item of `xr`. */
+void fb_crossref_clear(struct fb_crossref *xr);
 void fb_crossref_add_pack(struct fb_crossref *dst, const struct fb_crossref_pack *p,
 			  uint64_t order);
 

@@ -97,6 +97,8 @@ int fb_source_types(struct fb_source *s, struct fb_strvec *out, struct fb_diag *
  * keeps a copy.
  */
 void fb_source_overlay(struct fb_source *s, const char *path, const char *text, size_t len);
+/* Whether anything was laid over the source. */
+bool fb_source_has_overlays(const struct fb_source *s);
 
 /* Whether a file name under records/TYPE/ is a record (SPEC §1: *.yaml with a valid id). */
 bool fb_is_record_name(const char *name);
