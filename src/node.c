@@ -849,7 +849,7 @@ int fb_doc_parse(struct fb_doc **out, const char *file, const char *text, size_t
 void fb_doc_too_large(struct fb_diag *d, const char *file, size_t size)
 {
 	fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, file, 1, 1,
-				 "file is too large (%zu bytes; a record may have at most %d bytes)",
+				 "file is too large (%zu bytes; a record or schema may have at most %d bytes)",
 				 size, FB_NODE_MAX_FILE),
 		    "", "yaml", NULL, NULL);
 }
