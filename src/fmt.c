@@ -201,15 +201,20 @@ static void scan_asides(struct fmt *f)
 		if (ls >= f->len && l == f->nlines)
 			break; /* the empty "line" after a final newline */
 		in = ls < f->len ? scalar_at(f, ls) : NULL;
-		if (in && in->start < ls)
-			continue; /* inside a multi-line scalar: content */
-		if (is_marker(f->text + ls, le - ls))
-			continue;
-		for (p = ls; p < le && (f->text[p] == ' ' || f->text[p] == '\t'); p++)
-			;
-		if (p == le) {
-			add_aside(f, ASIDE_BLANK, true, (unsigned)l, 1, 0, 0, 0);
-			continue;
+		if (in && in->start < ls) {
+			/* inside a multi-line scalar: content, up to where the scalar ends */
+			if (in->end >= le)
+				continue;
+			p = in->end;
+		} else {
+			if (is_marker(f->text + ls, le - ls))
+				continue;
+			for (p = ls; p < le && (f->text[p] == ' ' || f->text[p] == '\t'); p++)
+				;
+			if (p == le) {
+				add_aside(f, ASIDE_BLANK, true, (unsigned)l, 1, 0, 0, 0);
+				continue;
+			}
 		}
 		for (; p < le; p++) {
 			size_t e, g;
@@ -614,7 +619,10 @@ static void emit_map(struct fmt *f, const struct fb_node *map, unsigned indent, 
 			emit_asides(f, f->lead + e->first_lead, e->nlead, indent);
 			indent_to(f, indent);
 		}
-		fb_buf_add(f->out, f->text + k->start, k->end - k->start);
+		if (k->end_line != k->line) /* `? ` with the key over lines: quoted on one */
+			double_quoted(f->out, k->str, k->len);
+		else
+			fb_buf_add(f->out, f->text + k->start, k->end - k->start);
 		fb_buf_putc(f->out, ':');
 		emit_entry_value(f, e, indent);
 	}
