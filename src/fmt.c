@@ -3,8 +3,9 @@
  *
  * 1. Scan the text for what libyaml does not report: comments and blank
  *    lines.  A `#` is a comment when it is outside every scalar's byte span
- *    and follows white space or starts the line; lines inside a scalar span
- *    (block scalar content, continuation lines) are content, not blanks.
+ *    or on a block scalar's header line; lines inside a scalar span (block
+ *    scalar content, continuation lines) are content up to where the
+ *    scalar ends, not blanks.
  * 2. Attach each to an entry (a mapping pair or a sequence item, in document
  *    order): a comment line or blank line belongs to the next entry below
  *    it; an end-of-line comment to the last entry that starts on its line.
@@ -185,6 +186,18 @@ static void add_aside(struct fmt *f, enum aside_kind kind, bool full, unsigned l
 	a->len = len;
 }
 
+/* Whether `p` is on the header line of block scalar span `sc` (`key: |  # c`). */
+static bool block_header(const struct fmt *f, const struct span *sc, size_t p)
+{
+	size_t i;
+	if (sc->n->style != FB_STYLE_LITERAL && sc->n->style != FB_STYLE_FOLDED)
+		return false;
+	for (i = sc->start; i < p; i++)
+		if (f->text[i] == '\n' || f->text[i] == '\r')
+			return false;
+	return true;
+}
+
 static bool is_marker(const char *s, size_t len)
 {
 	return len >= 3 && (!memcmp(s, "---", 3) || !memcmp(s, "...", 3)) &&
@@ -206,9 +219,9 @@ static void scan_asides(struct fmt *f)
 			if (in->end >= le)
 				continue;
 			p = in->end;
+		} else if (is_marker(f->text + ls, le - ls)) {
+			p = ls + 3; /* `---` or `...`: a comment may follow */
 		} else {
-			if (is_marker(f->text + ls, le - ls))
-				continue;
 			for (p = ls; p < le && (f->text[p] == ' ' || f->text[p] == '\t'); p++)
 				;
 			if (p == le) {
@@ -220,9 +233,9 @@ static void scan_asides(struct fmt *f)
 			size_t e, g;
 			if (f->text[p] != '#')
 				continue;
-			if (p > ls && f->text[p - 1] != ' ' && f->text[p - 1] != '\t')
-				continue;
-			if (scalar_at(f, p))
+			/* outside every scalar, a '#' is a comment (libyaml needs no blank
+			   before it after a flow indicator or a closing quote) */
+			if (scalar_at(f, p) && !block_header(f, scalar_at(f, p), p))
 				continue;
 			for (e = le; e > p && (f->text[e - 1] == ' ' || f->text[e - 1] == '\t'); e--)
 				;
@@ -453,8 +466,12 @@ static void emit_block_scalar(struct fmt *f, const struct fb_node *n, unsigned i
 
 	/* the header: up to the end of the line, or a comment */
 	for (hend = p; hend < n->end && t[hend] != '\n' && t[hend] != '\r'; hend++)
-		if (t[hend] == '#' && (t[hend - 1] == ' ' || t[hend - 1] == '\t'))
+		if (t[hend] == '#')
 			break;
+	if (!memchr(t + p, '|', hend - p) && !memchr(t + p, '>', hend - p))
+		refuse(f, n->line, n->col,
+		       "cannot format this block scalar: its | or > is not on the line where "
+		       "the value starts; put them on one line");
 	while (hend > p && (t[hend - 1] == ' ' || t[hend - 1] == '\t'))
 		hend--;
 	for (i = p; i < hend; i++)
@@ -619,10 +636,12 @@ static void emit_map(struct fmt *f, const struct fb_node *map, unsigned indent, 
 			emit_asides(f, f->lead + e->first_lead, e->nlead, indent);
 			indent_to(f, indent);
 		}
-		if (k->end_line != k->line) /* `? ` with the key over lines: quoted on one */
-			double_quoted(f->out, k->str, k->len);
-		else
-			fb_buf_add(f->out, f->text + k->start, k->end - k->start);
+		if (k->end_line != k->line || k->style == FB_STYLE_LITERAL ||
+		    k->style == FB_STYLE_FOLDED)
+			refuse(f, k->line, k->col,
+			       "cannot format a key written over several lines or as a block "
+			       "scalar (| or >); write the key on one line");
+		fb_buf_add(f->out, f->text + k->start, k->end - k->start);
 		fb_buf_putc(f->out, ':');
 		emit_entry_value(f, e, indent);
 	}

@@ -50,6 +50,25 @@ test_expect_success 'a comment inside a multi-line [flow] list: refused, file un
 	rm repo/records/contacts/c-0005.yaml
 '
 
+test_expect_success 'a block scalar whose | is not on its first line, or a key over lines: refused' '
+	printf "id: c-0007\nname: x\nnotes: !!str\n  |  # what he said\n  text\n" >in.yaml &&
+	cp in.yaml repo/records/contacts/c-0007.yaml &&
+	test_expect_code 1 fieldbook -C repo fmt 2>err &&
+	test_grep "^records/contacts/c-0007.yaml:3:8: error: cannot format this block scalar: its | or > is not on the line where the value starts" err &&
+	test_cmp in.yaml repo/records/contacts/c-0007.yaml &&
+	printf "id: c-0007\nname: x\n? |  # a key\n  role\n: other\n" >in.yaml &&
+	cp in.yaml repo/records/contacts/c-0007.yaml &&
+	test_expect_code 1 fieldbook -C repo fmt 2>err &&
+	test_grep "^records/contacts/c-0007.yaml:3:3: error: cannot format a key written over several lines or as a block scalar" err &&
+	test_cmp in.yaml repo/records/contacts/c-0007.yaml &&
+	printf "id: c-0007\nname: x\n? ! # a key\n  role\n: other\n" >in.yaml &&
+	cp in.yaml repo/records/contacts/c-0007.yaml &&
+	test_expect_code 1 fieldbook -C repo fmt 2>err &&
+	test_grep "^records/contacts/c-0007.yaml:3:3: error: cannot format a key written over several lines" err &&
+	test_cmp in.yaml repo/records/contacts/c-0007.yaml &&
+	rm repo/records/contacts/c-0007.yaml
+'
+
 test_expect_success 'a record that does not parse is refused with the reason' '
 	printf "id: c-0006\nname: [\n" >repo/records/contacts/c-0006.yaml &&
 	test_expect_code 1 fieldbook -C repo fmt 2>err &&

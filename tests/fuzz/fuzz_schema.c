@@ -4,8 +4,10 @@
  *
  * The input is the schema's text, a NUL byte, then the record's text.  What
  * must hold on every input: no crash, no leak, no hang (sanitizers and
- * libFuzzer watch that); every diagnostic has a message and a position; and
- * fmt is a fixed point -- formatting its own output changes nothing.
+ * libFuzzer watch that); every diagnostic has a message and a position; fmt
+ * keeps every '#' (comments, and scalars whose text it copies) -- counted
+ * here, not by fmt's own comment scan; and fmt is a fixed point --
+ * formatting its own output changes nothing.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,14 @@ static void check_diag(const struct fb_diag *d)
 			abort();
 }
 
+static size_t hashes(const char *s, size_t len)
+{
+	size_t n = 0;
+	while (len--)
+		n += *s++ == '#';
+	return n;
+}
+
 static void fmt_fixed_point(const struct fb_doc *doc, const struct fb_schema *s)
 {
 	struct fb_buf once = FB_BUF_INIT, twice = FB_BUF_INIT;
@@ -37,6 +47,9 @@ static void fmt_fixed_point(const struct fb_doc *doc, const struct fb_schema *s)
 	struct fb_doc *again = NULL;
 
 	if (fb_fmt_record(doc, s, &once, &d) == 0) {
+		/* fmt copies comments and scalars' text: no '#' may go (a check of its own) */
+		if (hashes(once.ptr, once.len) != hashes(doc->text, doc->len))
+			abort();
 		if (fb_doc_parse(&again, "again.yaml", once.ptr, once.len, FB_PARSE_DEFAULT, &d) < 0)
 			abort(); /* fmt verifies its output reads back */
 		fb_schema_type_record(s, again->root);
