@@ -460,7 +460,7 @@ static void emit_block_scalar(struct fmt *f, const struct fb_node *n, unsigned i
 {
 	const char *t = f->text;
 	size_t p = n->start, hend, i, nl = 0, last_text = 0, l0;
-	unsigned orig = UINT32_MAX, delta_neg = 0;
+	unsigned orig = UINT32_MAX;
 	bool explicit_indent = false;
 	size_t *starts = NULL, *ends = NULL, alloc = 0, cnt = 0;
 
@@ -502,7 +502,6 @@ static void emit_block_scalar(struct fmt *f, const struct fb_node *n, unsigned i
 		refuse(f, n->line, n->col,
 		       "cannot re-indent this block scalar: it has an explicit indentation "
 		       "indicator; indent it by hand");
-	(void)delta_neg;
 	for (i = 0; i < last_text; i++) {
 		size_t ls = starts[i], le = ends[i];
 		if (le - ls <= orig && leading_spaces(t + ls, le - ls) == le - ls) {

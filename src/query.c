@@ -891,10 +891,8 @@ void fb_query_caret(struct fb_buf *out, const char *expr, unsigned col)
 	fb_buf_addf(out, "  %s\n  ", expr);
 	/* under the column: spaces as wide as what precedes it */
 	while (i < len && c < col) {
-		size_t at = i;
 		int32_t cp = fb_utf8_next(expr, len, &i);
 		w += cp < 0 ? 1 : (size_t)fb_cp_width((uint32_t)cp);
-		(void)at;
 		c++;
 	}
 	fb_buf_addch(out, ' ', w);

@@ -75,11 +75,9 @@ int cmd_show(int argc, char **argv, struct fb_ctx *ctx)
 		goto out;
 	}
 	if (!doc) {
-		struct fb_diag_entry *w = fb_diag_addf(&ctx->diag, FB_SEV_WARNING, e->path, 0, 0,
-						       "does not parse, so it is not shown; "
-						       "'fieldbook validate %s/%s' says why",
-						       type, id);
-		(void)w;
+		fb_diag_addf(&ctx->diag, FB_SEV_WARNING, e->path, 0, 0,
+			     "does not parse, so it is not shown; 'fieldbook validate %s/%s' says why",
+			     type, id);
 		goto out;
 	}
 	if (format == 0) {
