@@ -822,17 +822,26 @@ static struct qexpr *parse_unary(struct parser *p)
 	return e;
 }
 
-static struct qexpr *parse_and(struct parser *p)
+/* The binary operators, loosest first; each level is a left-leaning chain of the next. */
+static const struct {
+	const char *word, *sym;
+	int kind;
+} levels[] = {{"or", "||", X_OR}, {"and", "&&", X_AND}};
+
+static struct qexpr *parse_level(struct parser *p, size_t level)
 {
-	struct qexpr *left = parse_unary(p);
+	struct qexpr *left;
+	if (level == sizeof(levels) / sizeof(levels[0]))
+		return parse_unary(p);
+	left = parse_level(p, level + 1);
 	while (left) {
 		struct qexpr *e;
 		skip_ws(p);
-		if (!keyword(p, "and") && !symbol(p, "&&"))
+		if (!keyword(p, levels[level].word) && !symbol(p, levels[level].sym))
 			break;
-		e = new_expr(p, X_AND);
+		e = new_expr(p, levels[level].kind);
 		e->a = left;
-		e->b = parse_unary(p);
+		e->b = parse_level(p, level + 1);
 		left = e->b ? e : NULL;
 	}
 	return left;
@@ -840,18 +849,7 @@ static struct qexpr *parse_and(struct parser *p)
 
 static struct qexpr *parse_or(struct parser *p)
 {
-	struct qexpr *left = parse_and(p);
-	while (left) {
-		struct qexpr *e;
-		skip_ws(p);
-		if (!keyword(p, "or") && !symbol(p, "||"))
-			break;
-		e = new_expr(p, X_OR);
-		e->a = left;
-		e->b = parse_and(p);
-		left = e->b ? e : NULL;
-	}
-	return left;
+	return parse_level(p, 0);
 }
 
 static int parse_expression(struct fb_query *q, const char *text, struct qexpr **out,
