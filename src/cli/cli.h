@@ -77,6 +77,8 @@ void cli_getopt_init(struct cli_getopt *g, struct fb_ctx *ctx, int argc, char **
 		     const char *shortopts, const struct option *longopts);
 int cli_getopt_next(struct cli_getopt *g);
 void cli_getopt_release(struct cli_getopt *g);
+/* After the loop, for a command that takes only options: 0, or EXIT_USAGE saying so. */
+int cli_getopt_no_operands(const struct cli_getopt *g);
 
 /* Apply a global option by its getopt value; returns 0, or EXIT_USAGE after printing why. */
 int cli_global_option(struct fb_ctx *ctx, int opt, const char *arg);

@@ -654,10 +654,8 @@ int cmd_audit(int argc, char **argv, struct fb_ctx *ctx)
 			goto out;
 		}
 	}
-	if (g.optind < argc) {
-		status = cli_usage_error(ctx, "audit takes no arguments, only options");
+	if ((status = cli_getopt_no_operands(&g)))
 		goto out;
-	}
 	if ((status = cli_repo(ctx)) ||
 	    (status = parse_range(ctx, since, until, &lo.has_since, &lo.since, &lo.has_until,
 				  &lo.until)))

@@ -130,8 +130,8 @@ static int figures_of(struct fb_ctx *ctx, int argc, char **argv, const char *sho
 			status = g.status;
 		}
 	}
-	if (!status && g.optind < argc)
-		status = cli_usage_error(ctx, "%s takes no arguments, only options", ctx->cmd->name);
+	if (!status)
+		status = cli_getopt_no_operands(&g);
 	if (!status)
 		status = cli_repo(ctx);
 	if (!status)
@@ -364,10 +364,8 @@ int cmd_plan(int argc, char **argv, struct fb_ctx *ctx)
 			goto out;
 		}
 	}
-	if (g.optind < argc) {
-		status = cli_usage_error(ctx, "plan takes no arguments, only options");
+	if ((status = cli_getopt_no_operands(&g)))
 		goto out;
-	}
 	/* read now: --today may come after --from */
 	from = ctx->today;
 	if (from_arg && fb_date_parse_arg(from_arg, ctx->today, &from, &err) < 0) {

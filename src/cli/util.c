@@ -154,6 +154,14 @@ void cli_getopt_release(struct cli_getopt *g)
 	free((char *)g->shortopts);
 }
 
+int cli_getopt_no_operands(const struct cli_getopt *g)
+{
+	if (g->optind < g->argc)
+		return cli_usage_error(g->ctx, "%s takes no arguments, only options",
+				       g->ctx->cmd->name);
+	return 0;
+}
+
 int cli_getopt_next(struct cli_getopt *g)
 {
 	for (;;) {

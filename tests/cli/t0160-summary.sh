@@ -179,4 +179,11 @@ test_expect_success 'plan: contacts ordered by open follow-ups, then longest unm
 	test_grep "1 to 52" err
 '
 
+test_expect_success 'summary, plan, report and audit take no arguments, only options' '
+	for c in summary plan report audit; do
+		test_expect_code 2 fieldbook -C demo $c kerman 2>err &&
+		test_grep "^fieldbook: error: $c takes no arguments, only options" err || return 1
+	done
+'
+
 test_done
