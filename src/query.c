@@ -504,23 +504,30 @@ static bool value_day(const struct fb_qval *v, int32_t *day)
 	return fb_date_parse(v->str, v->len, day, NULL, NULL) == 0;
 }
 
+/* What text compares by: folded, or as it is under --exact. */
+static void text_key(struct fb_buf *out, const char *s, size_t len, bool exact)
+{
+	if (exact)
+		fb_buf_add(out, s, len);
+	else
+		fb_fold(out, s, len, FB_FOLD_DEFAULT);
+}
+
+static int bytes_cmp(const char *a, size_t la, const char *b, size_t lb)
+{
+	int c = memcmp(a, b, la < lb ? la : lb);
+	return c ? c : la < lb ? -1 : la > lb;
+}
+
 static int fold_cmp(const char *a, size_t la, const char *b, size_t lb, bool exact)
 {
 	struct fb_buf fa = FB_BUF_INIT, fbb = FB_BUF_INIT;
-	size_t n;
 	int c;
-	if (!exact) {
-		fb_fold(&fa, a, la, FB_FOLD_DEFAULT);
-		fb_fold(&fbb, b, lb, FB_FOLD_DEFAULT);
-		a = fa.ptr;
-		la = fa.len;
-		b = fbb.ptr;
-		lb = fbb.len;
-	}
-	n = la < lb ? la : lb;
-	c = memcmp(a, b, n);
-	if (!c)
-		c = la < lb ? -1 : la > lb;
+	if (exact)
+		return bytes_cmp(a, la, b, lb);
+	text_key(&fa, a, la, false);
+	text_key(&fbb, b, lb, false);
+	c = bytes_cmp(fa.ptr, fa.len, fbb.ptr, fbb.len);
 	fb_buf_release(&fa);
 	fb_buf_release(&fbb);
 	return c;
@@ -710,10 +717,7 @@ static void read_literal(struct parser *p, struct qexpr *e, const struct fb_buf 
 	l->len = v->len;
 	l->is_num = looks_numeric(v->ptr, v->len, &l->num);
 	l->is_day = fb_date_parse_arg(l->text, p->q->o.today, &l->day, NULL) == 0;
-	if (!exact)
-		fb_fold(&scratch, v->ptr, v->len, FB_FOLD_DEFAULT);
-	else
-		fb_buf_add(&scratch, v->ptr, v->len);
+	text_key(&scratch, v->ptr, v->len, exact);
 	l->folded_len = scratch.len;
 	l->folded = fb_buf_detach(&scratch, NULL);
 	fb_unique_key(&scratch, v->ptr, v->len, true);
@@ -934,10 +938,7 @@ static bool test_value(struct evalctx *x, const struct qexpr *e, const struct fb
 		if (v->type == FB_NODE_SEQ || v->type == FB_NODE_MAP || v->type == FB_NODE_NULL)
 			return false;
 		fb_buf_reset(&x->scratch);
-		if (exact)
-			fb_buf_add(&x->scratch, v->str, v->len);
-		else
-			fb_fold(&x->scratch, v->str, v->len, FB_FOLD_DEFAULT);
+		text_key(&x->scratch, v->str, v->len, exact);
 		m = fb_regex_match(l->re, x->scratch.ptr, x->scratch.len);
 		if (m == FB_ELIMIT) {
 			x->expensive = l->text;
@@ -970,14 +971,8 @@ static bool test_value(struct evalctx *x, const struct qexpr *e, const struct fb
 		if (v->type == FB_NODE_SEQ || v->type == FB_NODE_MAP)
 			return false;
 		fb_buf_reset(&x->scratch);
-		if (exact)
-			fb_buf_add(&x->scratch, v->str, v->len);
-		else
-			fb_fold(&x->scratch, v->str, v->len, FB_FOLD_DEFAULT);
-		c = memcmp(x->scratch.ptr, l->folded,
-			   x->scratch.len < l->folded_len ? x->scratch.len : l->folded_len);
-		if (!c)
-			c = x->scratch.len < l->folded_len ? -1 : x->scratch.len > l->folded_len;
+		text_key(&x->scratch, v->str, v->len, exact);
+		c = bytes_cmp(x->scratch.ptr, x->scratch.len, l->folded, l->folded_len);
 	}
 	switch (e->op) {
 	case OP_EQ:
