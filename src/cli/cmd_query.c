@@ -97,22 +97,13 @@ static void yaml_value(struct fb_buf *out, const struct fb_qval *v)
 		json_value(out, v); /* a quoted string, a number, true, null, or JSON flow */
 }
 
+/* A cell as YAML: one value plain when it can be, anything else as JSON (a YAML flow). */
 static void yaml_cell(struct fb_buf *out, const struct fb_qcell *c)
 {
-	uint32_t i;
-	if (c->n == 0) {
-		fb_buf_puts(out, c->list ? "[]" : "null");
-	} else if (c->n == 1 && !c->list) {
+	if (c->n == 1 && !c->list)
 		yaml_value(out, &c->v[0]);
-	} else {
-		fb_buf_putc(out, '[');
-		for (i = 0; i < c->n; i++) {
-			if (i)
-				fb_buf_puts(out, ", ");
-			json_value(out, &c->v[i]);
-		}
-		fb_buf_putc(out, ']');
-	}
+	else
+		json_cell(out, c);
 }
 
 static void csv_field(struct fb_buf *out, const char *s, size_t len)
