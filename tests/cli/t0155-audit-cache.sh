@@ -130,6 +130,24 @@ test_expect_success 'audit: a schema too large to read is not kept' '
 	test_grep "(12[0-9]\{5\} bytes" v-$c.json
 '
 
+test_expect_success 'audit: a record that cannot be read is not kept: each commit names itself' '
+	git clone -q --no-local repo gone &&
+	c1=$(git -C gone rev-parse HEAD~1) &&
+	c2=$(git -C gone rev-parse HEAD) &&
+	blob=$(git -C gone rev-parse HEAD:records/contacts/c-0002.yaml) &&
+	test "$blob" = "$(git -C gone rev-parse HEAD~1:records/contacts/c-0002.yaml)" &&
+	git -C gone repack -q -a -d &&
+	mkdir packs &&
+	mv gone/.git/objects/pack/* packs/ &&
+	pack=$(ls packs/*.pack) &&
+	git -C gone unpack-objects -q <"$pack" &&
+	rm gone/.git/objects/$(echo $blob | cut -c1-2)/$(echo $blob | cut -c3-) &&
+	fieldbook -C gone audit >out
+	test $? = 1 &&
+	test_grep "c-0002.yaml: error: cannot read this file from $c2" out &&
+	test_grep "c-0002.yaml: error: cannot read this file from $c1" out
+'
+
 test_expect_success 'pre-receive: a push of the whole history names every bad commit' '
 	git -C repo rev-list --reverse HEAD >commits &&
 	git init -q --bare server.git &&
