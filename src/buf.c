@@ -224,17 +224,17 @@ void fb_buf_rtrim(struct fb_buf *b)
 
 int fb_buf_read_file(struct fb_buf *b, const char *path, size_t max)
 {
-	return fb_buf_read_fileat(b, AT_FDCWD, path, max);
+	return fb_buf_read_fileat(b, AT_FDCWD, path, max, 0);
 }
 
-int fb_buf_read_fileat(struct fb_buf *b, int dirfd, const char *path, size_t max)
+int fb_buf_read_fileat(struct fb_buf *b, int dirfd, const char *path, size_t max, int oflags)
 {
 	struct stat st;
 	int fd, err = 0;
 	size_t want;
 
 	fb_buf_reset(b);
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags); /* a FIFO must not block us */
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? FB_ENOTFOUND : FB_EIO;
 	if (fstat(fd, &st) < 0) {

@@ -184,7 +184,7 @@ static struct fb_doc *read_version(struct fb_repo *r, git_repository *git, const
 				   const struct fb_schemas *ss, const char *type)
 {
 	struct fb_diag quiet = FB_DIAG_INIT;
-	struct fb_buf text = FB_BUF_INIT, abs = FB_BUF_INIT;
+	struct fb_buf text = FB_BUF_INIT;
 	struct fb_doc *doc = NULL;
 
 	if (v->blob) {
@@ -193,15 +193,13 @@ static struct fb_doc *read_version(struct fb_repo *r, git_repository *git, const
 			fb_buf_add(&text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
 		git_blob_free(blob);
 	} else {
-		fb_buf_addf(&abs, "%s/%s", fb_repo_root(r), v->path);
-		fb_buf_read_file(&text, abs.ptr, 0);
+		fb_repo_read_file(r, v->path, &text, &quiet);
 	}
 	if (text.len &&
 	    fb_doc_parse(&doc, v->path, text.ptr, text.len, FB_PARSE_DEFAULT, &quiet) == 0 && ss)
 		fb_schema_type_record(fb_schemas_type(ss, type), doc->root);
 	fb_diag_release(&quiet);
 	fb_buf_release(&text);
-	fb_buf_release(&abs);
 	return doc;
 }
 

@@ -7,10 +7,15 @@
  * records.  Listing gathers entries, sorts them by id and reports duplicate
  * ids once, keeping the first by path.
  *
- * Symbolic links: in the working tree a link to a file is read only when its
- * target resolves inside the repository; links to directories are not
- * descended (a loop or a second copy of the records otherwise).  In a git
- * tree a link is a blob holding a path, never followed.
+ * Symbolic links (SPEC §1: never followed out of the repository): one rule,
+ * link_check(), for every working-tree path fieldbook reads or writes.  A
+ * path is read only when each of its folders, and the file itself, resolves
+ * inside the repository; a link to a folder is never descended by a
+ * listing (a loop or a second copy of the records otherwise); nothing is
+ * written through a link at all.  Every link refused for leaving the
+ * repository is also kept on the repository (fb_repo_refused_link) so that
+ * a command that reads quietly can still warn about it once.  In a git tree
+ * a link is a blob holding a path, never followed.
  *
  * libgit2 is opened on first use only; reading the working tree never needs
  * it.  libgit2 is reached through the private repo.h, like vcs.c and setup.c.
@@ -20,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +44,9 @@ struct fb_repo {
 	bool git_init;
 	bool bare;
 	char *git_dir;
+	pthread_mutex_t links_lock; /* readers on several threads share the repository */
+	struct fb_refused_link *links;
+	size_t nlinks, links_alloc;
 };
 
 struct fb_source {
@@ -126,6 +135,13 @@ static bool is_fieldbook_top(struct fb_buf *dir)
 	return ok;
 }
 
+static struct fb_repo *repo_new(void)
+{
+	struct fb_repo *r = fb_calloc(1, sizeof(*r));
+	pthread_mutex_init(&r->links_lock, NULL);
+	return r;
+}
+
 int fb_repo_discover(struct fb_repo **out, const char *start, struct fb_diag *d)
 {
 	char *real = realpath(start ? start : ".", NULL);
@@ -155,7 +171,7 @@ int fb_repo_discover(struct fb_repo **out, const char *start, struct fb_diag *d)
 		}
 		fb_buf_setlen(&dir, (size_t)(slash - dir.ptr));
 	}
-	r = fb_calloc(1, sizeof(*r));
+	r = repo_new();
 	r->root = dir.len ? fb_buf_detach(&dir, NULL) : fb_strdup("/");
 	fb_buf_release(&dir);
 	*out = r;
@@ -169,6 +185,11 @@ void fb_repo_free(struct fb_repo *r)
 	git_repository_free(r->git);
 	if (r->git_init)
 		git_libgit2_shutdown();
+	for (size_t i = 0; i < r->nlinks; i++) {
+		free(r->links[i].path);
+	}
+	free(r->links);
+	pthread_mutex_destroy(&r->links_lock);
 	free(r->root);
 	free(r->git_dir);
 	free(r);
@@ -203,6 +224,102 @@ static int open_git(struct fb_repo *r, struct fb_diag *d)
 		return FB_EIO;
 	}
 	return 0;
+}
+
+/* ---- symbolic links (SPEC §1) ---------------------------------------------- */
+
+static const char LINK_OUT[] = "symbolic link points outside the repository; not followed";
+static const char LINK_BROKEN[] = "symbolic link is broken; not followed";
+static const char LINK_WRITE[] = "symbolic link; fieldbook never writes through one";
+
+/* Whether an absolute path lies inside the repository. */
+static bool inside_repo(const struct fb_repo *r, const char *abs)
+{
+	size_t n = strlen(r->root);
+	if (!strcmp(r->root, "/"))
+		return true;
+	return !strncmp(abs, r->root, n) && (abs[n] == '/' || abs[n] == '\0');
+}
+
+/* Remember a refused link (its repository-relative path), once. */
+static void refuse_link(struct fb_repo *r, const char *path, size_t len, const char *why)
+{
+	size_t i;
+	pthread_mutex_lock(&r->links_lock);
+	for (i = 0; i < r->nlinks; i++)
+		if (!strncmp(r->links[i].path, path, len) && !r->links[i].path[len])
+			break;
+	if (i == r->nlinks) {
+		FB_GROW(r->links, r->nlinks, r->links_alloc);
+		r->links[r->nlinks].path = fb_strndup(path, len);
+		r->links[r->nlinks].why = why;
+		r->links[r->nlinks].told = false;
+		r->nlinks++;
+	}
+	pthread_mutex_unlock(&r->links_lock);
+}
+
+/*
+ * Why the first `len` bytes of the repository-relative path `rel` may not
+ * be read, or NULL when they may: every component that is a symbolic link
+ * must resolve inside the repository.  A refused link is remembered under
+ * its own path.  A component that does not exist ends the check (the read
+ * then reports the missing file).  For `writing`, any link is refused.
+ * `*at_len` (unless NULL) says how much of `rel` names the refused link.
+ */
+static const char *link_check(struct fb_repo *r, const char *rel, size_t len, bool writing,
+			      size_t *at_len)
+{
+	struct fb_buf abs = FB_BUF_INIT;
+	size_t at = strlen(r->root) + 1, i = 0;
+	const char *why = NULL;
+
+	fb_buf_puts(&abs, r->root);
+	fb_buf_putc(&abs, '/');
+	fb_buf_add(&abs, rel, len);
+	while (i < len && !why) {
+		const char *slash = memchr(rel + i, '/', len - i);
+		size_t end = slash ? (size_t)(slash - rel) : len;
+		struct stat st;
+		char *target;
+
+		abs.ptr[at + end] = '\0';
+		if (lstat(abs.ptr, &st) < 0)
+			break;
+		if (S_ISLNK(st.st_mode) && writing) {
+			why = LINK_WRITE;
+			if (at_len)
+				*at_len = end;
+		} else if (S_ISLNK(st.st_mode)) {
+			target = realpath(abs.ptr, NULL);
+			if (!target || !inside_repo(r, target)) {
+				why = target ? LINK_OUT : LINK_BROKEN;
+				refuse_link(r, rel, end, why);
+				if (at_len)
+					*at_len = end;
+			}
+			free(target);
+		}
+		if (slash)
+			abs.ptr[at + end] = '/';
+		i = end + 1;
+	}
+	fb_buf_release(&abs);
+	return why;
+}
+
+const struct fb_refused_link *fb_repo_refused_links(struct fb_repo *r, size_t *n)
+{
+	*n = r->nlinks;
+	return r->links;
+}
+
+void fb_repo_link_told(struct fb_repo *r, const char *path)
+{
+	size_t i;
+	for (i = 0; path && i < r->nlinks; i++)
+		if (!strcmp(r->links[i].path, path))
+			r->links[i].told = true;
 }
 
 /* Make the folders above `abs` (an absolute file path) that do not exist yet. */
@@ -281,13 +398,47 @@ out:
 	return err;
 }
 
+/* Refuse to write at `path` when its first `len` bytes have a link on them. */
+static int write_check(struct fb_repo *r, const char *path, size_t len, struct fb_diag *d)
+{
+	size_t at = 0;
+	if (!link_check(r, path, len, true, &at))
+		return 0;
+	if (at < strlen(path))
+		fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "the folder %.*s is a %s", (int)at, path,
+			     LINK_WRITE);
+	else
+		fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "this file is a %s", LINK_WRITE);
+	return FB_EINVALID;
+}
+
 int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, size_t len,
 		       struct fb_diag *d)
 {
 	struct fb_buf abs = FB_BUF_INIT;
 	int err;
+
+	if (write_check(r, path, strlen(path), d) < 0)
+		return FB_EINVALID;
 	fb_buf_addf(&abs, "%s/%s", r->root, path);
 	err = fb_file_replace(abs.ptr, data, len, 0644, path, d);
+	fb_buf_release(&abs);
+	return err;
+}
+
+int fb_repo_remove_file(struct fb_repo *r, const char *path, struct fb_diag *d)
+{
+	struct fb_buf abs = FB_BUF_INIT;
+	const char *slash = strrchr(path, '/');
+	int err = 0;
+
+	if (slash && write_check(r, path, (size_t)(slash - path), d) < 0)
+		return FB_EINVALID; /* the link itself may go: nothing behind it is touched */
+	fb_buf_addf(&abs, "%s/%s", r->root, path);
+	if (unlink(abs.ptr) < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "cannot remove: %s", strerror(errno));
+		err = FB_EIO;
+	}
 	fb_buf_release(&abs);
 	return err;
 }
@@ -299,8 +450,9 @@ git_repository *fb_repo_git(struct fb_repo *r, struct fb_diag *d)
 
 int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d)
 {
-	struct fb_repo *r = fb_calloc(1, sizeof(*r));
+	struct fb_repo *r = repo_new();
 	const char *path;
+	char *real;
 
 	*out = NULL;
 	git_start();
@@ -312,7 +464,9 @@ int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d)
 	}
 	r->bare = git_repository_is_bare(r->git);
 	path = r->bare ? git_repository_path(r->git) : git_repository_workdir(r->git);
-	r->root = fb_strdup(path);
+	/* the real path, so that link targets compare with it (link_check) */
+	real = realpath(path, NULL);
+	r->root = real ? real : fb_strdup(path);
 	if (strlen(r->root) > 1 && r->root[strlen(r->root) - 1] == '/')
 		r->root[strlen(r->root) - 1] = '\0';
 	*out = r;
@@ -610,13 +764,33 @@ static void take_name(struct lister *l, const char *name, const unsigned char *o
 	}
 }
 
-/* Whether an absolute path lies inside the repository. */
-static bool inside_repo(const struct fb_repo *r, const char *abs)
+/*
+ * Whether records/<type> may be walked: a link on the way out of the
+ * repository is an error, and the type folder itself, as any folder of a
+ * listing, is not descended when it is a link.
+ */
+static bool type_folder_ok(struct lister *l)
 {
-	size_t n = strlen(r->root);
-	if (!strcmp(r->root, "/"))
-		return true;
-	return !strncmp(abs, r->root, n) && (abs[n] == '/' || abs[n] == '\0');
+	struct fb_repo *r = l->src->repo;
+	size_t at = 0;
+	const char *why = link_check(r, l->path.ptr, l->path.len, false, &at);
+	struct fb_buf abs = FB_BUF_INIT;
+	struct stat st;
+	bool ok = true;
+
+	if (why) { /* records/ itself is fb_source_types' to report */
+		if (at == l->path.len)
+			file_diag(l, FB_SEV_ERROR, "file", "%s", why);
+		ok = false;
+	} else {
+		fb_buf_addf(&abs, "%s/%s", r->root, l->path.ptr);
+		if (lstat(abs.ptr, &st) == 0 && S_ISLNK(st.st_mode)) {
+			file_diag(l, FB_SEV_WARNING, "file", "symbolic link to a folder; not followed");
+			ok = false;
+		}
+	}
+	fb_buf_release(&abs);
+	return ok;
 }
 
 static void walk_dir(struct lister *l, int depth)
@@ -627,6 +801,10 @@ static void walk_dir(struct lister *l, int depth)
 	struct dirent *de;
 	DIR *dir;
 
+	if (depth == 0 && !type_folder_ok(l)) {
+		fb_buf_release(&abs);
+		return;
+	}
 	fb_buf_addf(&abs, "%s/%s", root, l->path.ptr);
 	dir = opendir(abs.ptr);
 	if (!dir) {
@@ -666,15 +844,17 @@ static void walk_dir(struct lister *l, int depth)
 			continue;
 		}
 		if (type == DT_LNK) {
-			char *target;
-			if (classify_name(name) == NAME_IGNORED)
+			char *target = realpath(abs.ptr, NULL);
+			bool folder = target && stat(target, &st) == 0 && S_ISDIR(st.st_mode);
+			if (!folder && classify_name(name) == NAME_IGNORED) {
+				free(target);
 				continue;
-			target = realpath(abs.ptr, NULL);
+			}
 			if (!target || !inside_repo(l->src->repo, target)) {
-				file_diag(l, FB_SEV_ERROR, "file",
-					  "symbolic link %s; not followed",
-					  target ? "points outside the repository" : "is broken");
-			} else if (stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
+				const char *why = target ? LINK_OUT : LINK_BROKEN;
+				refuse_link(l->src->repo, l->path.ptr, l->path.len, why);
+				file_diag(l, FB_SEV_ERROR, "file", "%s", why);
+			} else if (folder) {
 				file_diag(l, FB_SEV_WARNING, "file",
 					  "symbolic link to a folder; not followed");
 			} else {
@@ -883,8 +1063,12 @@ static int read_blob(struct fb_source *s, const git_oid *oid, struct fb_buf *out
 	return 0;
 }
 
-/* An open fd of the folder `path` (repository-relative) lies in, reused while it stays the same. */
-static int folder_fd(struct fb_source *s, const char *path, const char **base)
+/*
+ * An open fd of the folder `path` (repository-relative) lies in, reused
+ * while it stays the same; -1 with `*why` set when a link on the way leaves
+ * the repository (link_check).
+ */
+static int folder_fd(struct fb_source *s, const char *path, const char **base, const char **why)
 {
 	const char *slash = strrchr(path, '/');
 	size_t n = slash ? (size_t)(slash - path) : 0;
@@ -894,7 +1078,10 @@ static int folder_fd(struct fb_source *s, const char *path, const char **base)
 		return s->dirfd;
 	if (s->dirfd >= 0)
 		close(s->dirfd);
+	s->dirfd = -1;
 	fb_buf_reset(&s->dir);
+	if ((*why = link_check(s->repo, path, n, false, NULL)))
+		return -1;
 	fb_buf_puts(&s->dir, s->repo->root);
 	fb_buf_putc(&s->dir, '/');
 	fb_buf_add(&s->dir, path, n);
@@ -905,14 +1092,26 @@ static int folder_fd(struct fb_source *s, const char *path, const char **base)
 	return s->dirfd;
 }
 
+/*
+ * A working-tree file, under the link rule: a file or folder that is a link
+ * out of the repository reads as absent (FB_ENOTFOUND, no diagnostic: the
+ * refusal is kept on the repository for the command to report).
+ */
 static int read_worktree(struct fb_source *s, const char *path, struct fb_buf *out,
 			 struct fb_diag *d, bool quiet_missing)
 {
-	const char *base;
-	int dirfd = folder_fd(s, path, &base);
-	int err = dirfd < 0 ? (errno == ENOENT || errno == ENOTDIR ? FB_ENOTFOUND : FB_EIO)
-			    : fb_buf_read_fileat(out, dirfd, base, FB_NODE_MAX_FILE);
+	const char *base, *why = NULL;
+	int dirfd = folder_fd(s, path, &base, &why), err;
 
+	if (why)
+		return FB_ENOTFOUND;
+	err = dirfd < 0 ? (errno == ENOENT || errno == ENOTDIR ? FB_ENOTFOUND : FB_EIO)
+			: fb_buf_read_fileat(out, dirfd, base, FB_NODE_MAX_FILE, O_NOFOLLOW);
+	if (err == FB_EIO && errno == ELOOP) { /* the file is a link: followed only inside */
+		if (link_check(s->repo, path, strlen(path), false, NULL))
+			return FB_ENOTFOUND;
+		err = fb_buf_read_fileat(out, dirfd, base, FB_NODE_MAX_FILE, 0);
+	}
 	if (err == FB_EINVALID) {
 		struct stat st;
 		if (fstatat(dirfd, base, &st, 0) == 0)
@@ -923,6 +1122,16 @@ static int read_worktree(struct fb_source *s, const char *path, struct fb_buf *o
 	} else if (err) {
 		fb_diag_addf(d, FB_SEV_ERROR, path, 1, 1, "cannot read: %s", strerror(errno));
 	}
+	return err;
+}
+
+int fb_repo_read_file(struct fb_repo *r, const char *path, struct fb_buf *out, struct fb_diag *d)
+{
+	struct fb_source *s;
+	int err;
+	fb_source_worktree(&s, r);
+	err = read_worktree(s, path, out, d, true);
+	fb_source_free(s);
 	return err;
 }
 
@@ -985,14 +1194,20 @@ static void add_type_name(struct fb_strvec *v, const char *name)
 		fb_strvec_push(v, stem);
 }
 
-/* Names directly inside a folder of the source (files and sub-folders separately). */
+/*
+ * Names directly inside a folder of the source (files and sub-folders
+ * separately).  A folder that is a link out of the repository lists
+ * nothing: FB_EINVALID with `*why`, the link kept on the repository.
+ */
 static int list_folder(struct fb_source *s, const char *folder, struct fb_strvec *files,
-		       struct fb_strvec *dirs)
+		       struct fb_strvec *dirs, const char **why)
 {
 	if (!s->tree) {
 		struct fb_buf abs = FB_BUF_INIT;
 		struct dirent *de;
 		DIR *dir;
+		if ((*why = link_check(s->repo, folder, strlen(folder), false, NULL)))
+			return FB_EINVALID;
 		fb_buf_addf(&abs, "%s/%s", s->repo->root, folder);
 		dir = opendir(abs.ptr);
 		if (!dir) {
@@ -1037,13 +1252,14 @@ int fb_source_schema_files(struct fb_source *s, struct fb_strvec *out)
 {
 	struct fb_strvec files = {0}, dirs = {0};
 	size_t i;
-	int err = list_folder(s, "schemas", &files, &dirs);
+	const char *why;
+	int err = list_folder(s, "schemas", &files, &dirs, &why);
 	for (i = 0; i < files.n; i++)
 		if (files.v[i][0] != '.' && has_suffix(files.v[i], ".yaml"))
 			fb_strvec_push(out, files.v[i]);
 	fb_strvec_release(&files);
 	fb_strvec_release(&dirs);
-	return err;
+	return err == FB_EINVALID ? 0 : err; /* a link: kept on the repository */
 }
 
 int fb_source_types(struct fb_source *s, struct fb_strvec *out, struct fb_diag *d)
@@ -1052,10 +1268,17 @@ int fb_source_types(struct fb_source *s, struct fb_strvec *out, struct fb_diag *
 	size_t i;
 	int err;
 
-	if ((err = list_folder(s, "schemas", &files, &dirs)) < 0 ||
-	    (err = list_folder(s, "records", &rfiles, &rdirs)) < 0) {
-		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot read schemas/ or records/");
-		goto out;
+	for (i = 0; i < 2; i++) {
+		const char *folder = i ? "records" : "schemas", *why = NULL;
+		err = list_folder(s, folder, i ? &rfiles : &files, i ? &rdirs : &dirs, &why);
+		if (err == FB_EINVALID) {
+			fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, folder, 1, 1, "%s", why), "",
+				    "file", NULL, NULL);
+			err = 0;
+		} else if (err < 0) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot read %s/", folder);
+			goto out;
+		}
 	}
 	for (i = 0; i < files.n; i++)
 		add_type_name(out, files.v[i]);

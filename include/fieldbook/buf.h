@@ -61,8 +61,8 @@ void fb_buf_rtrim(struct fb_buf *b);
  * larger than `max` bytes (0: no limit), FB_EIO otherwise; errno is kept.
  */
 int fb_buf_read_file(struct fb_buf *b, const char *path, size_t max);
-/* The same, for `path` relative to the directory `dirfd` (openat). */
-int fb_buf_read_fileat(struct fb_buf *b, int dirfd, const char *path, size_t max);
+/* The same, for `path` relative to the directory `dirfd` (openat), with more open(2) flags (O_NOFOLLOW). */
+int fb_buf_read_fileat(struct fb_buf *b, int dirfd, const char *path, size_t max, int oflags);
 
 /*
  * Append `s` as a JSON string literal (quotes included): control characters,

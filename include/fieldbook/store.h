@@ -122,10 +122,19 @@ int fb_source_read(struct fb_source *s, const struct fb_entry *e, struct fb_buf 
 
 /*
  * Read any repository-relative file (a schema, fieldbook.yaml).
- * FB_ENOTFOUND (no diagnostic) when it does not exist.
+ * FB_ENOTFOUND (no diagnostic) when it does not exist.  In the working
+ * tree, a file behind a symbolic link out of the repository (the file or a
+ * folder above it) reads as absent too; the link is kept on the
+ * repository (fb_repo_refused_links).
  */
 int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *out,
 			struct fb_diag *d);
+
+/*
+ * Read a repository-relative file of the working tree, under the link rule
+ * of fb_source_read_path; FB_ENOTFOUND (no diagnostic) when it is absent.
+ */
+int fb_repo_read_file(struct fb_repo *r, const char *path, struct fb_buf *out, struct fb_diag *d);
 
 /*
  * Replace a repository-relative file of the working tree atomically: the
@@ -133,13 +142,30 @@ int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *ou
  * it), are flushed to disk, and the temporary file is renamed over the
  * old one; a crash leaves the old file or the new one, never half of one.
  * The old file's permissions are kept (0644 less the umask for a new
- * file); missing folders above it are made.
+ * file); missing folders above it are made.  Nothing is written through
+ * a symbolic link: a path with one on it is FB_EINVALID.
  */
 int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, size_t len,
 		       struct fb_diag *d);
+/* Remove a repository-relative file of the working tree; never through a linked folder. */
+int fb_repo_remove_file(struct fb_repo *r, const char *path, struct fb_diag *d);
 /* The same for any absolute path; `new_mode` for a new file, `label` names it in diagnostics. */
 int fb_file_replace(const char *abs, const void *data, size_t len, unsigned new_mode,
 		    const char *label, struct fb_diag *d);
+
+/*
+ * Symbolic links refused since the repository was opened (SPEC §1): a
+ * file or folder that is a link out of the repository, or a broken link,
+ * met while reading the working tree.  Readers skip them quietly; the
+ * command reports each once (fb_repo_link_told marks those already shown).
+ */
+struct fb_refused_link {
+	char *path;      /* repository-relative: the link itself */
+	const char *why; /* "symbolic link points outside the repository; not followed" */
+	bool told;
+};
+const struct fb_refused_link *fb_repo_refused_links(struct fb_repo *r, size_t *n);
+void fb_repo_link_told(struct fb_repo *r, const char *path);
 
 /* Whether `id` is a valid record id (`^[a-z0-9][a-z0-9._-]{0,63}$`). */
 bool fb_id_valid(const char *id);

@@ -109,6 +109,12 @@ int cli_error(struct fb_ctx *ctx, int code, const char *fmt, ...)
 void cli_flush_diag(struct fb_ctx *ctx);
 /* The same, in the order they were added (each under the heading it came with). */
 void cli_flush_diag_in_order(struct fb_ctx *ctx);
+/*
+ * Add the symbolic links the repository refused (fb_repo_refused_links) that
+ * were not reported yet to the diagnostics, as `sev`: validate's errors, a
+ * warning after any other command.
+ */
+void cli_refused_links(struct fb_ctx *ctx, enum fb_severity sev);
 /* The exit code for a core error value. */
 int cli_exit_code(int err);
 

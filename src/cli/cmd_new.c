@@ -575,7 +575,7 @@ static int renumber(struct fb_ctx *ctx, struct session *ss)
 /* Write the record if its file is still as the session found it; then --commit. */
 static int save(struct fb_ctx *ctx, struct session *ss)
 {
-	struct fb_buf abs = FB_BUF_INIT, now = FB_BUF_INIT;
+	struct fb_buf now = FB_BUF_INIT;
 	struct fb_strvec targets = {0};
 	struct fb_commit_opts co = {0};
 	int status = 0, err;
@@ -592,8 +592,7 @@ static int save(struct fb_ctx *ctx, struct session *ss)
 		keep_draft(ctx, ss, &ss->text);
 		goto out;
 	}
-	fb_buf_addf(&abs, "%s/%s", fb_repo_root(ctx->repo), ss->path.ptr);
-	err = fb_buf_read_file(&now, abs.ptr, 0);
+	err = fb_repo_read_file(ctx->repo, ss->path.ptr, &now, &ctx->diag);
 	if (ss->is_new ? err != FB_ENOTFOUND
 		       : err < 0 || now.len != ss->original.len ||
 				 memcmp(now.ptr, ss->original.ptr, now.len)) {
@@ -622,7 +621,6 @@ static int save(struct fb_ctx *ctx, struct session *ss)
 	}
 out:
 	fb_strvec_release(&targets);
-	fb_buf_release(&abs);
 	fb_buf_release(&now);
 	return status;
 }
@@ -813,11 +811,10 @@ int cmd_edit(int argc, char **argv, struct fb_ctx *ctx)
 		{NULL, 0, NULL, 0},
 	};
 	struct session ss = {0};
-	struct fb_buf abs = FB_BUF_INIT;
 	struct cli_getopt g;
 	char *type = NULL, *id = NULL;
 	bool unchanged;
-	int opt, status = EXIT_OK;
+	int opt, status = EXIT_OK, err;
 
 	cli_getopt_init(&g, ctx, argc, argv, "", opts);
 	while ((opt = cli_getopt_next(&g)) != -1) {
@@ -832,9 +829,10 @@ int cmd_edit(int argc, char **argv, struct fb_ctx *ctx)
 		goto out;
 	ss.type = type;
 	ss.id = id;
-	fb_buf_addf(&abs, "%s/%s", fb_repo_root(ctx->repo), ss.path.ptr);
-	if (fb_buf_read_file(&ss.original, abs.ptr, 0) < 0) {
-		status = cli_error(ctx, EXIT_ENV, "cannot read %s: %s", ss.path.ptr, strerror(errno));
+	if ((err = fb_repo_read_file(ctx->repo, ss.path.ptr, &ss.original, &ctx->diag)) < 0) {
+		status = err == FB_ENOTFOUND
+				 ? cli_error(ctx, EXIT_DATA, "%s/%s: no such record", type, id)
+				 : EXIT_ENV;
 		goto out;
 	}
 	fb_buf_add(&ss.text, ss.original.ptr, ss.original.len);
@@ -849,7 +847,6 @@ out:
 	cli_flush_diag(ctx);
 	cli_getopt_release(&g);
 	session_release(&ss);
-	fb_buf_release(&abs);
 	free(type);
 	free(id);
 	return status;

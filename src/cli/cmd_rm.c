@@ -47,18 +47,17 @@ static int unsaved_work(struct fb_ctx *ctx, const char *type, const char *id, co
 {
 	struct fb_source *head = NULL;
 	struct fb_diag quiet = FB_DIAG_INIT;
-	struct fb_buf was = FB_BUF_INIT, is = FB_BUF_INIT, abs = FB_BUF_INIT;
+	struct fb_buf was = FB_BUF_INIT, is = FB_BUF_INIT;
 	int status = 0, err = FB_ENOTFOUND;
 
 	if (fb_source_rev(&head, ctx->repo, "HEAD", &quiet) == 0)
 		err = fb_source_read_path(head, path, &was, &quiet);
-	fb_buf_addf(&abs, "%s/%s", fb_repo_root(ctx->repo), path);
 	if (err == FB_ENOTFOUND)
 		status = cli_error(ctx, EXIT_DATA, "%s/%s is not removed: it was never committed, "
 						   "so nothing could bring it back (rm --force to remove it "
 						   "anyway)",
 				   type, id);
-	else if (fb_buf_read_file(&is, abs.ptr, 0) < 0 || is.len != was.len ||
+	else if (fb_repo_read_file(ctx->repo, path, &is, &quiet) < 0 || is.len != was.len ||
 		 memcmp(is.ptr, was.ptr, is.len))
 		status = cli_error(ctx, EXIT_DATA, "%s/%s is not removed: %s has changes that are "
 						   "not committed (commit them first, or rm --force)",
@@ -67,7 +66,6 @@ static int unsaved_work(struct fb_ctx *ctx, const char *type, const char *id, co
 	fb_diag_release(&quiet);
 	fb_buf_release(&was);
 	fb_buf_release(&is);
-	fb_buf_release(&abs);
 	return status;
 }
 
@@ -78,7 +76,7 @@ int cmd_rm(int argc, char **argv, struct fb_ctx *ctx)
 		{"force", no_argument, NULL, 'f'},
 		{NULL, 0, NULL, 0},
 	};
-	struct fb_buf path = FB_BUF_INIT, abs = FB_BUF_INIT;
+	struct fb_buf path = FB_BUF_INIT;
 	struct fb_diag all = FB_DIAG_INIT;
 	struct fb_source *src = NULL;
 	struct fb_check_stats st;
@@ -87,7 +85,7 @@ int cmd_rm(int argc, char **argv, struct fb_ctx *ctx)
 	char *type = NULL, *id = NULL;
 	bool commit = false, force = false;
 	size_t refs;
-	int opt, status = EXIT_OK;
+	int opt, status = EXIT_OK, err;
 
 	cli_getopt_init(&g, ctx, argc, argv, "f", opts);
 	while ((opt = cli_getopt_next(&g)) != -1) {
@@ -135,10 +133,10 @@ int cmd_rm(int argc, char **argv, struct fb_ctx *ctx)
 		status = EXIT_ENV;
 		goto out;
 	}
-	fb_buf_addf(&abs, "%s/%s", fb_repo_root(ctx->repo), path.ptr);
-	if (unlink(abs.ptr) < 0) {
+	if ((err = fb_repo_remove_file(ctx->repo, path.ptr, &ctx->diag)) < 0) {
 		fb_repo_unlock(ctx->repo);
-		status = cli_error(ctx, EXIT_ENV, "cannot remove %s: %s", path.ptr, strerror(errno));
+		cli_flush_diag(ctx);
+		status = cli_exit_code(err);
 		goto out;
 	}
 	fb_repo_unlock(ctx->repo);
@@ -156,7 +154,6 @@ out:
 	fb_diag_release(&all);
 	fb_source_free(src);
 	fb_buf_release(&path);
-	fb_buf_release(&abs);
 	free(type);
 	free(id);
 	return status;

@@ -41,6 +41,7 @@ static int report(struct fb_ctx *ctx, int format, size_t checked, size_t invalid
 	struct fb_buf out = FB_BUF_INIT;
 	int status;
 
+	cli_refused_links(ctx, FB_SEV_ERROR);
 	fb_diag_sort(&ctx->diag);
 	status = ctx->diag.errors ? EXIT_DATA : EXIT_OK;
 	if (format == 1) {

@@ -236,6 +236,8 @@ int main(int argc, char **argv)
 
 	status = ctx.cmd->fn(argc - optind, argv + optind, &ctx);
 	cli_flush_diag(&ctx);
+	cli_refused_links(&ctx, FB_SEV_WARNING);
+	cli_flush_diag(&ctx);
 	fb_diag_release(&ctx.diag);
 	fb_repo_free(ctx.repo);
 	if (fflush(stdout) != 0 && status == EXIT_OK)

@@ -218,6 +218,8 @@ void cli_flush_diag_in_order(struct fb_ctx *ctx)
 
 	for (i = 0; i < ctx->diag.n; i++) {
 		const struct fb_diag_entry *e = &ctx->diag.v[i];
+		if (ctx->repo)
+			fb_repo_link_told(ctx->repo, e->file);
 		fb_buf_reset(&line);
 		fb_diag_format(&line, e);
 		if (ctx->color) {
@@ -238,6 +240,26 @@ void cli_flush_diag_in_order(struct fb_ctx *ctx)
 	}
 	fb_buf_release(&line);
 	fb_diag_release(&ctx->diag);
+}
+
+void cli_refused_links(struct fb_ctx *ctx, enum fb_severity sev)
+{
+	const struct fb_refused_link *v;
+	size_t i, k, n;
+
+	if (!ctx->repo)
+		return;
+	v = fb_repo_refused_links(ctx->repo, &n);
+	for (i = 0; i < n; i++) {
+		bool waiting = false; /* already among the diagnostics to print */
+		for (k = 0; k < ctx->diag.n && !waiting; k++)
+			waiting = ctx->diag.v[k].file && !strcmp(ctx->diag.v[k].file, v[i].path);
+		if (!v[i].told && !waiting)
+			fb_diag_set(fb_diag_addf(&ctx->diag, sev, v[i].path, 1, 1, "%s", v[i].why), "",
+				    "file", NULL, NULL);
+	}
+	for (i = 0; i < n; i++)
+		fb_repo_link_told(ctx->repo, v[i].path);
 }
 
 int cli_exit_code(int err)
