@@ -157,6 +157,7 @@ int fb_hooks_install(struct fb_repo *r, const char *program, struct fb_strvec *w
 {
 	struct fb_buf dir = FB_BUF_INIT, path = FB_BUF_INIT, script = FB_BUF_INIT;
 	size_t i, before = d->errors;
+	bool unwritable = false;
 	int err;
 
 	if ((err = hooks_dir(r, &dir, d)) < 0)
@@ -184,11 +185,13 @@ int fb_hooks_install(struct fb_repo *r, const char *program, struct fb_strvec *w
 		shell_quote(&script, program);
 		fb_buf_addf(&script, "\n[ -x \"$fb\" ] || fb=fieldbook\nexec \"$fb\" hook %s \"$@\"\n",
 			    hook_names[i]);
-		if (fb_file_replace(path.ptr, script.ptr, script.len, 0755, path.ptr, d) == 0 &&
-		    written)
+		if (fb_file_replace(path.ptr, script.ptr, script.len, 0755, path.ptr, d) < 0)
+			unwritable = true;
+		else if (written)
 			fb_strvec_push(written, path.ptr);
 	}
-	err = d->errors > before ? FB_EINVALID : 0;
+	/* a file system that refuses the write is the environment's (SPEC §7) */
+	err = unwritable ? FB_EIO : d->errors > before ? FB_EINVALID : 0;
 out:
 	fb_buf_release(&dir);
 	fb_buf_release(&path);

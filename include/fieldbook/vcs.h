@@ -122,8 +122,9 @@ int fb_repo_init(const char *dir, const struct fb_file *files, size_t n, bool *w
 /*
  * Install (or update) the pre-commit and pre-receive hooks, which run
  * `program` (absolute), or `fieldbook` on PATH when it is gone.  A hook that
- * is not fieldbook's is kept: FB_EINVALID with the reason in `d`.  The
- * paths written go to `written` (may be NULL).
+ * is not fieldbook's is kept: FB_EINVALID with the reason in `d`; a hook
+ * the file system refuses to take is FB_EIO.  The paths written go to
+ * `written` (may be NULL).
  */
 int fb_hooks_install(struct fb_repo *r, const char *program, struct fb_strvec *written,
 		     struct fb_diag *d);

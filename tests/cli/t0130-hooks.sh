@@ -172,4 +172,21 @@ test_expect_success 'pre-receive: a new branch is checked from where it leaves k
 	test_must_fail git -C server.git rev-parse -q --verify feature
 '
 
+# A read-only file system: a tmpfs mounted read-only in a private mount
+# namespace (unshare -rm), where hooks.Path points.
+unshare -rm sh -c 'd=$(mktemp -d) && mount -t tmpfs -o ro tmpfs "$d"' 2>/dev/null &&
+	test_set_prereq ROFS
+
+test_expect_success ROFS 'hook install on a read-only file system: exit 3, naming each hook' '
+	fb_repo rofs &&
+	mkdir ro &&
+	git -C rofs config core.hooksPath "$PWD/ro" &&
+	unshare -rm sh -c "mount -t tmpfs -o ro tmpfs \"$PWD/ro\" &&
+		cd rofs && exec \"$FIELDBOOK\" hook install" >out 2>err
+	test $? = 3 &&
+	test_grep "ro/pre-commit: error: cannot write: Read-only file system" err &&
+	test_grep "ro/pre-receive: error: cannot write: Read-only file system" err &&
+	test_must_be_empty out
+'
+
 test_done
