@@ -222,6 +222,24 @@ void fb_buf_rtrim(struct fb_buf *b)
 	fb_buf_setlen(b, n);
 }
 
+int fb_write_all(int fd, const void *data, size_t len)
+{
+	size_t done = 0;
+	while (done < len) {
+		ssize_t w = write(fd, (const char *)data + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		done += (size_t)w;
+	}
+	return 0;
+}
+
 int fb_buf_read_file(struct fb_buf *b, const char *path, size_t max)
 {
 	return fb_buf_read_fileat(b, AT_FDCWD, path, max, 0);

@@ -345,7 +345,6 @@ int fb_file_replace(const char *abs, const void *data, size_t len, unsigned new_
 	struct stat st;
 	mode_t mode = (mode_t)new_mode;
 	int fd = -1, err = FB_EIO;
-	size_t done = 0;
 
 	fb_buf_puts(&path, abs);
 	fb_buf_add(&tmp, abs, slash ? (size_t)(slash - abs) + 1 : 0);
@@ -362,14 +361,8 @@ int fb_file_replace(const char *abs, const void *data, size_t len, unsigned new_
 	fd = mkstemp(tmp.ptr);
 	if (fd < 0)
 		goto fail;
-	while (done < len) {
-		ssize_t w = write(fd, (const char *)data + done, len - done);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		done += (size_t)w;
-	}
+	if (fb_write_all(fd, data, len) < 0)
+		goto fail;
 	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {

@@ -61,6 +61,8 @@ void fb_buf_rtrim(struct fb_buf *b);
  * larger than `max` bytes (0: no limit), FB_EIO otherwise; errno is kept.
  */
 int fb_buf_read_file(struct fb_buf *b, const char *path, size_t max);
+/* Write all `len` bytes to `fd`, through short writes and EINTR; -1 with errno otherwise. */
+int fb_write_all(int fd, const void *data, size_t len);
 /* The same, for `path` relative to the directory `dirfd` (openat), with more open(2) flags (O_NOFOLLOW). */
 int fb_buf_read_fileat(struct fb_buf *b, int dirfd, const char *path, size_t max, int oflags);
 

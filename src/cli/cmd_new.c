@@ -376,14 +376,25 @@ static int keep_draft(struct fb_ctx *ctx, const struct session *ss, const struct
 		if (fd < 0 && errno != EEXIST)
 			break;
 	}
-	if (fd < 0 || write(fd, text->ptr, text->len) != (ssize_t)text->len || fsync(fd) < 0) {
-		status = cli_error(ctx, EXIT_ENV, "cannot keep the draft %s: %s", path.ptr,
-				   strerror(errno));
+	if (fd >= 0 && (fb_write_all(fd, text->ptr, text->len) < 0 || fsync(fd) < 0)) {
+		int why = errno;
+		close(fd); /* a full disk: no half draft is left behind */
+		unlink(path.ptr);
+		fd = -1;
+		errno = why;
+	}
+	if (fd >= 0 && close(fd) < 0) {
+		int why = errno;
+		unlink(path.ptr);
+		fd = -1;
+		errno = why;
+	}
+	if (fd < 0) {
+		status = cli_error(ctx, EXIT_ENV, "cannot keep the draft %s: %s; nothing was kept",
+				   path.ptr, strerror(errno));
 	} else {
 		fprintf(stderr, "fieldbook: your text is kept as a draft: %s\n", path.ptr);
 	}
-	if (fd >= 0)
-		close(fd);
 	fb_buf_release(&dir);
 	fb_buf_release(&path);
 	return status;
@@ -427,7 +438,7 @@ static int make_buffer(struct fb_ctx *ctx, const struct session *ss, struct fb_b
 	fb_buf_reset(file);
 	fb_buf_addf(file, "%s/%s.yaml", dir.ptr, ss->id);
 	fd = open(file->ptr, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, ss->text.ptr, ss->text.len) != (ssize_t)ss->text.len) {
+	if (fd < 0 || fb_write_all(fd, ss->text.ptr, ss->text.len) < 0) {
 		status = cli_error(ctx, EXIT_ENV, "cannot write %s: %s", file->ptr, strerror(errno));
 		unlink(file->ptr);
 		rmdir(dir.ptr);

@@ -296,4 +296,29 @@ test_expect_success SCRIPT 'on a terminal: "x" discards, the record stays as it 
 	test_cmp before repo/records/contacts/c-0042.yaml
 '
 
+# A full disk: a small tmpfs, filled up, mounted over the drafts folder in a
+# private mount namespace (unshare -rm).
+unshare -rm sh -c 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d"' 2>/dev/null &&
+	test_set_prereq TMPFS
+
+test_expect_success TMPFS 'a draft the disk cannot take: exit 3, said so, no half draft left' '
+	mkdir -p repo/.git/fieldbook/drafts &&
+	ls repo/.git/fieldbook/drafts >drafts.before &&
+	cat >full.sh <<-\EOS &&
+	d=repo/.git/fieldbook/drafts
+	mount -t tmpfs -o size=64k tmpfs "$d" || exit 99
+	dd if=/dev/zero of="$d/filler" bs=4096 2>/dev/null
+	ED_SED="s/^name:.*/name: on a full disk/" EDITOR="$TRASH/ed" \
+		"$FIELDBOOK" -C repo new contacts </dev/null 2>err
+	echo $? >code
+	ls "$d" >drafts.full
+	EOS
+	unshare -rm sh full.sh &&
+	echo 3 >want && test_cmp want code &&
+	test_grep "cannot keep the draft .*: No space left on device; nothing was kept" err &&
+	test_grep ! "kept as a draft:" err &&
+	echo filler >want && test_cmp want drafts.full &&
+	test_path_is_missing repo/records/contacts/c-0045.yaml
+'
+
 test_done
