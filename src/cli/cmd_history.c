@@ -495,7 +495,7 @@ struct audit_run {
 	struct fb_ctx *ctx;
 	int format;
 	bool strict; /* Validated-by and signatures apply */
-	size_t commits, invalid, unvalidated, unsigned_, bad_signatures;
+	size_t commits, invalid, unvalidated, false_claims, unsigned_, bad_signatures;
 	bool failed;
 	struct fb_buf out;
 	struct fb_buf csv;
@@ -521,7 +521,7 @@ static int audit_one(const struct fb_commit_info *c, const struct fb_record_chan
 	struct fb_diag errs = FB_DIAG_INIT;
 	struct fb_check_stats st;
 	struct fb_check_opts co = {ctx->show_confidential, ctx->threads, run->cache};
-	bool valid, good = false;
+	bool valid, good = false, vouched;
 	int sig = 0;
 	size_t i;
 
@@ -530,7 +530,8 @@ static int audit_one(const struct fb_commit_info *c, const struct fb_record_chan
 		fb_check(src, NULL, 0, &co, &st, &errs);
 	fb_source_free(src);
 	fb_diag_sort(&errs);
-	valid = errs.errors == 0;
+	valid = errs.errors == 0; /* audit's own check: a trailer proves nothing */
+	vouched = c->validated_by && valid;
 	if (c->signed_commit) {
 		sig = fb_vcs_verify_signature(ctx->repo, c->id);
 		good = sig == 1;
@@ -538,9 +539,10 @@ static int audit_one(const struct fb_commit_info *c, const struct fb_record_chan
 	run->commits++;
 	run->invalid += !valid;
 	run->unvalidated += !c->validated_by;
+	run->false_claims += c->validated_by && !valid;
 	run->unsigned_ += !c->signed_commit;
 	run->bad_signatures += c->signed_commit && !good;
-	if (!valid || (run->strict && (!c->validated_by || !c->signed_commit || !good)))
+	if (!valid || (run->strict && (!vouched || !c->signed_commit || !good)))
 		run->failed = true;
 
 	if (run->format == 1) {
@@ -555,9 +557,10 @@ static int audit_one(const struct fb_commit_info *c, const struct fb_record_chan
 			fb_buf_puts(&run->out, i ? ", " : "");
 			fb_diag_format_json(&run->out, &errs.v[i]);
 		}
-		fb_buf_addf(&run->out, "], \"validated_by\": %s, \"signed\": %s, \"signature_good\": %s, "
-				       "\"policy_ok\": true}}",
-			    c->validated_by ? "true" : "false", c->signed_commit ? "true" : "false",
+		fb_buf_addf(&run->out, "], \"validated_by\": %s, \"validated_by_claimed\": %s, "
+				       "\"signed\": %s, \"signature_good\": %s, \"policy_ok\": true}}",
+			    vouched ? "true" : "false", c->validated_by ? "true" : "false",
+			    c->signed_commit ? "true" : "false",
 			    !c->signed_commit ? "null" : good ? "true" : "false");
 	} else if (run->format == 2) {
 		size_t n = rc->n ? rc->n : 1;
@@ -580,9 +583,10 @@ static int audit_one(const struct fb_commit_info *c, const struct fb_record_chan
 			csv_cell(&run->csv, rec.ptr);
 			fb_buf_addf(&run->csv, ",%s,", rc->n ? fb_change_kind_name(rc->v[i].kind) : "");
 			csv_cell(&run->csv, fields.ptr);
-			fb_buf_addf(&run->csv, ",%s,%s,%s,%s,true\n", valid ? "true" : "false",
-				    c->validated_by ? "true" : "false", c->signed_commit ? "true" : "false",
-				    !c->signed_commit ? "" : good ? "true" : "false");
+			fb_buf_addf(&run->csv, ",%s,%s,%s,%s,true,%s\n", valid ? "true" : "false",
+				    vouched ? "true" : "false", c->signed_commit ? "true" : "false",
+				    !c->signed_commit ? "" : good ? "true" : "false",
+				    c->validated_by ? "true" : "false");
 			fb_buf_release(&fields);
 			fb_buf_release(&when);
 			fb_buf_release(&rec);
@@ -599,8 +603,10 @@ static int audit_one(const struct fb_commit_info *c, const struct fb_record_chan
 			text_change(&run->out, &rc->v[i], "  ");
 			text_fields(&run->out, &rc->v[i], "    ");
 		}
-		fb_buf_addf(&run->out, "  valid: %s;  Validated-by: %s;  signed: %s;  policy: ok\n",
-			    valid ? "yes" : "NO", c->validated_by ? "yes" : "no",
+		fb_buf_addf(&run->out,
+			    "  valid: %s (audit's own check);  Validated-by: %s;  signed: %s;  policy: ok\n",
+			    valid ? "yes" : "NO",
+			    !c->validated_by ? "no" : valid ? "claimed" : "claimed, FALSELY",
 			    !c->signed_commit ? "no" : good ? "yes, good" : sig < 0 ? "yes, not checked"
 										    : "yes, NOT GOOD");
 		for (i = 0; i < errs.n; i++) {
@@ -667,7 +673,7 @@ int cmd_audit(int argc, char **argv, struct fb_ctx *ctx)
 		fb_buf_puts(&run.out, "{\"commits\": [");
 	if (run.format == 2)
 		fb_buf_puts(&run.csv, "commit,date,author,email,record,change,fields,valid,"
-				      "validated_by,signed,signature_good,policy_ok\n");
+				      "validated_by,signed,signature_good,policy_ok,validated_by_claimed\n");
 	run.cache = fb_check_cache_new();
 	err = fb_history_log(ctx->repo, &lo, audit_one, &run, &ctx->diag);
 	if (isatty(2) && run.format != 0 && run.commits)
@@ -679,15 +685,17 @@ int cmd_audit(int argc, char **argv, struct fb_ctx *ctx)
 	}
 	if (run.format == 1) {
 		fb_buf_addf(&run.out, "%s], \"summary\": {\"commits\": %zu, \"invalid\": %zu, "
-				      "\"without_validated_by\": %zu, \"unsigned\": %zu, "
-				      "\"bad_signatures\": %zu, \"policy_violations\": 0}}\n",
+				      "\"without_validated_by\": %zu, \"false_validated_by\": %zu, "
+				      "\"unsigned\": %zu, \"bad_signatures\": %zu, \"policy_violations\": 0}}\n",
 			    run.commits ? "\n" : "", run.commits, run.invalid, run.unvalidated,
-			    run.unsigned_, run.bad_signatures);
+			    run.false_claims, run.unsigned_, run.bad_signatures);
 	} else if (run.format == 0) {
 		fb_buf_addf(&run.out, "%s%zu commit%s: %zu invalid, %zu without Validated-by, "
-				      "%zu unsigned, %zu bad signature%s, 0 policy violations%s\n",
+				      "%zu with a false Validated-by, %zu unsigned, %zu bad signature%s, "
+				      "0 policy violations%s\n",
 			    run.commits ? "\n" : "", run.commits, run.commits == 1 ? "" : "s",
-			    run.invalid, run.unvalidated, run.unsigned_, run.bad_signatures,
+			    run.invalid, run.unvalidated, run.false_claims, run.unsigned_,
+			    run.bad_signatures,
 			    run.bad_signatures == 1 ? "" : "s",
 			    run.strict ? " (strict: Validated-by and signatures count)" : "");
 	}

@@ -233,14 +233,14 @@ test_expect_success 'audit --since limits the range; --format csv has a row per 
 	since=$(TZ=IRST-3:30 date -d @$(git -C repo log -1 --format=%ct $(cat c10)) +%Y-%m-%d) &&
 	test_expect_code 1 fieldbook -C repo audit --since $since --until $since --format csv >out.csv &&
 	head -1 out.csv >header &&
-	echo "commit,date,author,email,record,change,fields,valid,validated_by,signed,signature_good,policy_ok" >expect &&
+	echo "commit,date,author,email,record,change,fields,valid,validated_by,signed,signature_good,policy_ok,validated_by_claimed" >expect &&
 	test_cmp expect header &&
-	test_grep "^$(cat c10),.*,\"contacts/c-0002\",modified,\"/role\",true,true,false,,true$" out.csv
+	test_grep "^$(cat c10),.*,\"contacts/c-0002\",modified,\"/role\",true,true,false,,true,true$" out.csv
 '
 
 test_expect_success 'audit --strict, or require_signed_commits: Validated-by and signatures count' '
 	test_expect_code 1 fieldbook -C repo audit --strict >out &&
-	test_grep "^10 commits: 1 invalid, 2 without Validated-by, 10 unsigned, 0 bad signatures, 0 policy violations (strict: Validated-by and signatures count)$" out &&
+	test_grep "^10 commits: 1 invalid, 2 without Validated-by, 0 with a false Validated-by, 10 unsigned, 0 bad signatures, 0 policy violations (strict: Validated-by and signatures count)$" out &&
 	printf "require_signed_commits: true\n" >repo/fieldbook.yaml &&
 	test_expect_code 1 fieldbook -C repo audit >out &&
 	test_grep "(strict: Validated-by and signatures count)" out &&
@@ -250,6 +250,31 @@ test_expect_success 'audit --strict, or require_signed_commits: Validated-by and
 '
 
 command -v ssh-keygen >/dev/null && test_set_prereq SSHKEYGEN
+test_expect_success 'audit: a Validated-by written by hand is a claim; the verdict is audit'"'"'s own check' '
+	fb_repo hand &&
+	mkdir -p hand/records/counties &&
+	printf "id: bam\nname: بم\n" >hand/records/counties/bam.yaml &&
+	(cd hand && test_tick && fieldbook commit >/dev/null) &&
+	printf "id: bam\nname: بم\nnonsense: 1\n" >hand/records/counties/bam.yaml &&
+	(cd hand && git add -A && test_tick &&
+	 git commit -q --no-verify -m "looks fine" -m "Validated-by: fieldbook 9.9") &&
+	test_expect_code 1 fieldbook -C hand audit --format json >out.json &&
+	python3 - out.json <<-\EOF &&
+	import json, sys
+	a = json.load(open(sys.argv[1]))
+	forged = a["commits"][0]["verdicts"]
+	assert forged["valid"] is False, forged
+	assert forged["validated_by"] is False and forged["validated_by_claimed"] is True, forged
+	real = a["commits"][1]["verdicts"]
+	assert real["validated_by"] is True and real["validated_by_claimed"] is True, real
+	assert a["summary"]["false_validated_by"] == 1, a["summary"]
+	EOF
+	test_expect_code 1 fieldbook -C hand audit >out &&
+	test_grep "valid: NO (audit'"'"'s own check);  Validated-by: claimed, FALSELY;" out &&
+	test_grep "valid: yes (audit'"'"'s own check);  Validated-by: claimed;" out &&
+	test_grep "^2 commits: 1 invalid, 0 without Validated-by, 1 with a false Validated-by," out
+'
+
 test_expect_success SSHKEYGEN 'audit: a good ssh signature, and a forged one' '
 	ssh-keygen -q -t ed25519 -N "" -C t -f key &&
 	echo "author@example.com $(cat key.pub)" >allowed &&
