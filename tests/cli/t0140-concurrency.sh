@@ -130,6 +130,19 @@ test_expect_success 'a lock git left behind is reported with how to clear it, wi
 	test_grep "Add $made" out
 '
 
+test_expect_success 'an index.lock a killed fieldbook left is its own: removed; one that only looks like it is not' '
+	made=$(fieldbook -C repo new contacts --no-edit --set name=z --set role=other \
+		--set county=bam --set status=active) &&
+	printf "fieldbook\nDIRC" >repo/.git/index.lock &&
+	test_expect_code 3 fieldbook -C repo commit 2>err &&
+	test_grep "index is locked: .*/repo/.git/index.lock has stayed for 3 s" err &&
+	test_path_is_file repo/.git/index.lock &&
+	printf "fieldbook\n" >repo/.git/index.lock &&
+	fieldbook -C repo commit >out &&
+	test_grep "Add $made" out &&
+	test_path_is_missing repo/.git/index.lock
+'
+
 test_expect_success 'fieldbook'"'"'s own lock is released by the kernel: a killed writer never blocks the next' '
 	{ (flock 9; sleep 30) 9>repo/.git/fieldbook.lock & } && holder=$! &&
 	sleep 0.2 &&
