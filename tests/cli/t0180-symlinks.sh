@@ -148,4 +148,35 @@ test_expect_success 'edit and fmt never write through a link, even one inside' '
 	git -C repo checkout -q -- records/contacts/$f
 '
 
+# The corpus: every case alone.  validate names the link with the expected
+# line (exit 1 for an error); query and fmt (whatever they make of a
+# repository without it) warn once, never show or touch what is outside;
+# putting the original back leaves the repository valid.
+link_case() {
+	{ fieldbook -C repo validate >out 2>err; code=$?; } &&
+	grep -Fx "$line" err &&
+	case $line in *": error: "*) test $code = 1 ;; esac &&
+	warn=$(echo "$line" | sed "s/: error: /: warning: /") &&
+	{ fieldbook -C repo query visits -f id,county >out 2>err || :; } &&
+	{ fieldbook -C repo query contacts -f id,name >>out 2>>err || :; } &&
+	{ fieldbook -C repo fmt >>out 2>>err || :; } &&
+	! grep -e OUTSIDE -e v-900 out && ! grep OUTSIDE err &&
+	case $line in *": error: "*) grep -Fx "$warn" err ;; esac &&
+	(cd outside && find . -type f | sort | xargs md5sum) >now.sums &&
+	test_cmp outside.sums now.sums
+}
+tab=$(printf "\t")
+grep -v "^#" "$FB_SRCDIR/tests/data/links/cases.tsv" >cases
+while IFS="$tab" read -r link target line; do
+	test_expect_success "links corpus: $link -> $target" '
+		if test -e "repo/$link" || test -L "repo/$link"; then mv "repo/$link" aside; fi &&
+		ln -s "$target" "repo/$link" &&
+		link_case; ok=$? &&
+		rm "repo/$link" &&
+		if test -e aside || test -L aside; then mv aside "repo/$link"; fi &&
+		test $ok = 0 &&
+		fieldbook -C repo validate >out 2>err
+	'
+done <cases
+
 test_done
