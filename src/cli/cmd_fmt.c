@@ -49,6 +49,9 @@ static int fmt_entry(struct fmt_run *run, const struct fb_entry *e)
 	} else if ((err = fb_repo_write_file(ctx->repo, e->path, run->out.ptr, run->out.len,
 					     &ctx->diag)) == 0) {
 		run->changed++;
+	} else if (err == FB_EINVALID) { /* a link: refused, the others go on */
+		run->refused++;
+		err = 0;
 	}
 	fb_doc_free(doc);
 	return err;

@@ -618,7 +618,7 @@ static int save(struct fb_ctx *ctx, struct session *ss)
 	if (err) {
 		cli_flush_diag(ctx);
 		keep_draft(ctx, ss, &ss->text);
-		status = EXIT_ENV;
+		status = cli_exit_code(err); /* 1: refused (a link), 3: the disk */
 		goto out;
 	}
 	fprintf(stderr, "%s %s/%s (%s)\n", ss->is_new ? "made" : "saved", ss->type, ss->id,

@@ -140,8 +140,14 @@ test_expect_success 'edit and fmt never write through a link, even one inside' '
 	rm repo/records/contacts/$f &&
 	ln -s ../../extra/$f repo/records/contacts/$f &&
 	cp repo/extra/$f before &&
-	{ fieldbook -C repo fmt contacts/${f%.yaml} >out 2>err || :; } &&
+	test_expect_code 1 fieldbook -C repo fmt contacts/${f%.yaml} >out 2>err &&
 	test_grep "this file is a symbolic link; fieldbook never writes through one" err &&
+	test_grep "0 files reformatted, 0 already canonical, some refused" err &&
+	test_cmp before repo/extra/$f &&
+	EDITOR="sed -i s/^name:.*/name:\ y/" test_expect_code 1 \
+		fieldbook -C repo edit contacts/${f%.yaml} </dev/null >out 2>err &&
+	test_grep "this file is a symbolic link; fieldbook never writes through one" err &&
+	test_grep "kept as a draft" err &&
 	test_cmp before repo/extra/$f &&
 	test -L repo/records/contacts/$f &&
 	rm repo/records/contacts/$f &&
