@@ -707,16 +707,28 @@ static bool read_value(struct parser *p, struct fb_buf *out)
 	return out->len > 0;
 }
 
+/* Whether the schema makes the path's values dates (x-date on it, or on its items). */
+static bool date_field(const struct qpath *path)
+{
+	return (fb_schema_xflags(path->leaf) | fb_schema_xflags(fb_schema_item(path->leaf, 0))) &
+	       FB_X_DATE;
+}
+
 static void read_literal(struct parser *p, struct qexpr *e, const struct fb_buf *v, size_t at)
 {
 	struct literal *l = &e->lit;
-	struct fb_buf scratch = FB_BUF_INIT;
+	struct fb_buf scratch = FB_BUF_INIT, reason = FB_BUF_INIT;
 	bool exact = p->q->o.exact;
 
 	l->text = fb_strndup(v->ptr, v->len);
 	l->len = v->len;
 	l->is_num = looks_numeric(v->ptr, v->len, &l->num);
-	l->is_day = fb_date_parse_arg(l->text, p->q->o.today, &l->day, NULL) == 0;
+	l->is_day = fb_date_parse_arg(l->text, p->q->o.today, &l->day, &reason) == 0;
+	/* on an x-date field a comparison needs a date: no text fallback (SPEC §5) */
+	if (!l->is_day && e->op != OP_MATCH && e->op != OP_NOMATCH && date_field(e->path))
+		perror_at(p, at, "bad date '%s': %s", l->text,
+			  reason.len ? reason.ptr : "unrecognised date");
+	fb_buf_release(&reason);
 	text_key(&scratch, v->ptr, v->len, exact);
 	l->folded_len = scratch.len;
 	l->folded = fb_buf_detach(&scratch, NULL);
