@@ -900,17 +900,22 @@ static int parse_expression(struct fb_query *q, const char *text, struct qexpr *
 
 void fb_query_caret(struct fb_buf *out, const char *expr, unsigned col)
 {
-	size_t i = 0, len = strlen(expr), w = 0;
+	struct fb_buf before = FB_BUF_INIT;
+	size_t i = 0, len = strlen(expr);
 	unsigned c = 1;
-	fb_buf_addf(out, "  %s\n  ", expr);
-	/* under the column: spaces as wide as what precedes it */
-	while (i < len && c < col) {
-		int32_t cp = fb_utf8_next(expr, len, &i);
-		w += cp < 0 ? 1 : (size_t)fb_cp_width((uint32_t)cp);
+
+	/* escaped as messages are (\xff for a bad byte), the caret under the column */
+	fb_buf_puts(out, "  ");
+	fb_diag_escape(out, expr, len);
+	fb_buf_puts(out, "\n  ");
+	while (i < len && c < col) { /* columns count code points, a bad byte as one */
+		fb_utf8_next(expr, len, &i);
 		c++;
 	}
-	fb_buf_addch(out, ' ', w);
+	fb_diag_escape(&before, expr, i);
+	fb_buf_addch(out, ' ', fb_display_width(before.ptr, before.len));
 	fb_buf_puts(out, "^");
+	fb_buf_release(&before);
 }
 
 /* ---- evaluating ------------------------------------------------------------------- */
@@ -1130,6 +1135,54 @@ static int add_column(struct fb_query *q, const char *f, bool grouped, struct fb
 	return 0;
 }
 
+/*
+ * Every text the query is given must be UTF-8 (it is folded, matched and
+ * echoed as such).  A bad byte in an expression is a syntax error at its
+ * column; in an option, a usage error naming the option.  Both give the
+ * byte's offset in that text, and the message shows the text escaped.
+ */
+static int check_utf8(const char *what, const char *s, struct fb_diag *d)
+{
+	struct fb_buf shown = FB_BUF_INIT;
+	size_t bad = 0, len = s ? strlen(s) : 0;
+
+	if (fb_utf8_valid(s, len, &bad))
+		return 0;
+	if (!what) {
+		fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, "query", 1,
+					 (unsigned)fb_utf8_count(s, bad) + 1,
+					 "invalid UTF-8 (byte 0x%02X at offset %zu)",
+					 (unsigned char)s[bad], bad),
+			    s, "syntax", NULL, NULL);
+		return FB_ESYNTAX;
+	}
+	fb_diag_shorten(&shown, s, len, 60);
+	fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s '%s': invalid UTF-8 (byte 0x%02X at offset %zu)",
+		     what, shown.ptr, (unsigned char)s[bad], bad);
+	fb_buf_release(&shown);
+	return FB_EUSAGE;
+}
+
+static int check_inputs(const struct fb_query_opts *o, struct fb_diag *d)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < o->nexprs && !err; i++)
+		err = check_utf8(NULL, o->exprs[i], d);
+	if (!err)
+		err = check_utf8("TYPE", o->type, d);
+	if (!err && o->quick)
+		err = check_utf8("-q", o->quick, d);
+	for (i = 0; i < o->nfields && !err; i++)
+		err = check_utf8("-f", o->fields[i], d);
+	for (i = 0; i < o->nsort && !err; i++)
+		err = check_utf8("-s", o->sort[i], d);
+	if (!err && o->group)
+		err = check_utf8("-g", o->group, d);
+	return err;
+}
+
 int fb_query_compile(struct fb_query **out, struct fb_source *src, const struct fb_schemas *ss,
 		     const struct fb_query_opts *o, struct fb_diag *d)
 {
@@ -1144,6 +1197,8 @@ int fb_query_compile(struct fb_query **out, struct fb_source *src, const struct 
 	q->schema = fb_schemas_type(ss, o->type);
 	q->grouped = o->group != NULL;
 
+	if ((err = check_inputs(o, d)) < 0)
+		return err;
 	for (i = 0; i < o->nexprs && !err; i++) {
 		struct qexpr *e = NULL;
 		err = parse_expression(q, o->exprs[i], &e, d);
