@@ -4,7 +4,10 @@
  * Parsing is recursive descent over the text with a depth limit; the parser
  * reads paths and values itself (a value is a quoted string or a bare word,
  * which may hold balanced parentheses: `name ~ (علی|حسن)`), so an error can
- * point at the exact column.  Compiling resolves each path against the
+ * point at the exact column.  Every text given is checked to be UTF-8
+ * first, and a literal compared with an x-date field must be a date (the
+ * one parser's reason is the error), so neither is ever compared as bytes
+ * or text by accident.  Compiling resolves each path against the
  * schema: a step into an array goes to its items, a step past an x-ref
  * field continues in the referenced type through a "deref" table: for each
  * id of that type, the values its record has at the rest of the path.
