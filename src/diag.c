@@ -4,8 +4,13 @@
  * Entries are appended by every check and owned by the list (it copies the
  * strings it is given).  Formatting lives here too, so the text form
  * "FILE:LINE:COL: error: MESSAGE" and the JSON form of SPEC §6 are written in
- * exactly one place.
+ * exactly one place.  The text form escapes what a terminal would garble --
+ * invalid UTF-8 (\xff), control characters, bidi controls -- in the file and
+ * the message, so a user's bytes echoed in a message can never be written
+ * raw; fb_diag_escape() is that escaping, for the few messages printed
+ * without an entry (cli.h's usage errors, the query caret).
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,7 +168,7 @@ const char *fb_severity_name(enum fb_severity sev)
 void fb_diag_format(struct fb_buf *out, const struct fb_diag_entry *e)
 {
 	if (e->file) {
-		fb_buf_puts(out, e->file);
+		fb_diag_escape(out, e->file, strlen(e->file));
 		if (e->line) {
 			fb_buf_addf(out, ":%u", e->line);
 			if (e->col)
@@ -172,7 +177,8 @@ void fb_diag_format(struct fb_buf *out, const struct fb_diag_entry *e)
 	} else {
 		fb_buf_puts(out, "fieldbook");
 	}
-	fb_buf_addf(out, ": %s: %s", fb_severity_name(e->severity), e->message);
+	fb_buf_addf(out, ": %s: ", fb_severity_name(e->severity));
+	fb_diag_escape(out, e->message, strlen(e->message));
 }
 
 static void json_field(struct fb_buf *out, const char *key, const char *val)
@@ -195,6 +201,11 @@ void fb_diag_format_json(struct fb_buf *out, const struct fb_diag_entry *e)
 	json_field(out, "expected", e->expected);
 	json_field(out, "message", e->message);
 	fb_buf_putc(out, '}');
+}
+
+void fb_diag_escape(struct fb_buf *out, const char *s, size_t len)
+{
+	fb_diag_shorten(out, s, len, SIZE_MAX);
 }
 
 void fb_diag_shorten(struct fb_buf *out, const char *s, size_t len, size_t max)

@@ -4,7 +4,10 @@
  * Parsing is recursive descent over the text with a depth limit; the parser
  * reads paths and values itself (a value is a quoted string or a bare word,
  * which may hold balanced parentheses: `name ~ (علی|حسن)`), so an error can
- * point at the exact column.  Compiling resolves each path against the
+ * point at the exact column.  Every text given is checked to be UTF-8
+ * first, and a literal compared with an x-date field must be a date (the
+ * one parser's reason is the error), so neither is ever compared as bytes
+ * or text by accident.  Compiling resolves each path against the
  * schema: a step into an array goes to its items, a step past an x-ref
  * field continues in the referenced type through a "deref" table: for each
  * id of that type, the values its record has at the rest of the path.
@@ -707,16 +710,28 @@ static bool read_value(struct parser *p, struct fb_buf *out)
 	return out->len > 0;
 }
 
+/* Whether the schema makes the path's values dates (x-date on it, or on its items). */
+static bool date_field(const struct qpath *path)
+{
+	return (fb_schema_xflags(path->leaf) | fb_schema_xflags(fb_schema_item(path->leaf, 0))) &
+	       FB_X_DATE;
+}
+
 static void read_literal(struct parser *p, struct qexpr *e, const struct fb_buf *v, size_t at)
 {
 	struct literal *l = &e->lit;
-	struct fb_buf scratch = FB_BUF_INIT;
+	struct fb_buf scratch = FB_BUF_INIT, reason = FB_BUF_INIT;
 	bool exact = p->q->o.exact;
 
 	l->text = fb_strndup(v->ptr, v->len);
 	l->len = v->len;
 	l->is_num = looks_numeric(v->ptr, v->len, &l->num);
-	l->is_day = fb_date_parse_arg(l->text, p->q->o.today, &l->day, NULL) == 0;
+	l->is_day = fb_date_parse_arg(l->text, p->q->o.today, &l->day, &reason) == 0;
+	/* on an x-date field a comparison needs a date: no text fallback (SPEC §5) */
+	if (!l->is_day && e->op != OP_MATCH && e->op != OP_NOMATCH && date_field(e->path))
+		perror_at(p, at, "bad date '%s': %s", l->text,
+			  reason.len ? reason.ptr : "unrecognised date");
+	fb_buf_release(&reason);
 	text_key(&scratch, v->ptr, v->len, exact);
 	l->folded_len = scratch.len;
 	l->folded = fb_buf_detach(&scratch, NULL);
@@ -888,17 +903,22 @@ static int parse_expression(struct fb_query *q, const char *text, struct qexpr *
 
 void fb_query_caret(struct fb_buf *out, const char *expr, unsigned col)
 {
-	size_t i = 0, len = strlen(expr), w = 0;
+	struct fb_buf before = FB_BUF_INIT;
+	size_t i = 0, len = strlen(expr);
 	unsigned c = 1;
-	fb_buf_addf(out, "  %s\n  ", expr);
-	/* under the column: spaces as wide as what precedes it */
-	while (i < len && c < col) {
-		int32_t cp = fb_utf8_next(expr, len, &i);
-		w += cp < 0 ? 1 : (size_t)fb_cp_width((uint32_t)cp);
+
+	/* escaped as messages are (\xff for a bad byte), the caret under the column */
+	fb_buf_puts(out, "  ");
+	fb_diag_escape(out, expr, len);
+	fb_buf_puts(out, "\n  ");
+	while (i < len && c < col) { /* columns count code points, a bad byte as one */
+		fb_utf8_next(expr, len, &i);
 		c++;
 	}
-	fb_buf_addch(out, ' ', w);
+	fb_diag_escape(&before, expr, i);
+	fb_buf_addch(out, ' ', fb_display_width(before.ptr, before.len));
 	fb_buf_puts(out, "^");
+	fb_buf_release(&before);
 }
 
 /* ---- evaluating ------------------------------------------------------------------- */
@@ -1118,6 +1138,54 @@ static int add_column(struct fb_query *q, const char *f, bool grouped, struct fb
 	return 0;
 }
 
+/*
+ * Every text the query is given must be UTF-8 (it is folded, matched and
+ * echoed as such).  A bad byte in an expression is a syntax error at its
+ * column; in an option, a usage error naming the option.  Both give the
+ * byte's offset in that text, and the message shows the text escaped.
+ */
+static int check_utf8(const char *what, const char *s, struct fb_diag *d)
+{
+	struct fb_buf shown = FB_BUF_INIT;
+	size_t bad = 0, len = s ? strlen(s) : 0;
+
+	if (fb_utf8_valid(s, len, &bad))
+		return 0;
+	if (!what) {
+		fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, "query", 1,
+					 (unsigned)fb_utf8_count(s, bad) + 1,
+					 "invalid UTF-8 (byte 0x%02X at offset %zu)",
+					 (unsigned char)s[bad], bad),
+			    s, "syntax", NULL, NULL);
+		return FB_ESYNTAX;
+	}
+	fb_diag_shorten(&shown, s, len, 60);
+	fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s '%s': invalid UTF-8 (byte 0x%02X at offset %zu)",
+		     what, shown.ptr, (unsigned char)s[bad], bad);
+	fb_buf_release(&shown);
+	return FB_EUSAGE;
+}
+
+static int check_inputs(const struct fb_query_opts *o, struct fb_diag *d)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < o->nexprs && !err; i++)
+		err = check_utf8(NULL, o->exprs[i], d);
+	if (!err)
+		err = check_utf8("TYPE", o->type, d);
+	if (!err && o->quick)
+		err = check_utf8("-q", o->quick, d);
+	for (i = 0; i < o->nfields && !err; i++)
+		err = check_utf8("-f", o->fields[i], d);
+	for (i = 0; i < o->nsort && !err; i++)
+		err = check_utf8("-s", o->sort[i], d);
+	if (!err && o->group)
+		err = check_utf8("-g", o->group, d);
+	return err;
+}
+
 int fb_query_compile(struct fb_query **out, struct fb_source *src, const struct fb_schemas *ss,
 		     const struct fb_query_opts *o, struct fb_diag *d)
 {
@@ -1132,6 +1200,8 @@ int fb_query_compile(struct fb_query **out, struct fb_source *src, const struct 
 	q->schema = fb_schemas_type(ss, o->type);
 	q->grouped = o->group != NULL;
 
+	if ((err = check_inputs(o, d)) < 0)
+		return err;
 	for (i = 0; i < o->nexprs && !err; i++) {
 		struct qexpr *e = NULL;
 		err = parse_expression(q, o->exprs[i], &e, d);

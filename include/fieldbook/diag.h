@@ -72,7 +72,8 @@ void fb_diag_sort(struct fb_diag *d);
 /*
  * Append one entry as a line of text, without the newline:
  * "FILE:LINE:COL: error: MESSAGE" (parts that are unknown are left out,
- * "fieldbook: error: MESSAGE" when there is no file).
+ * "fieldbook: error: MESSAGE" when there is no file).  The file and the
+ * message are escaped as by fb_diag_escape().
  */
 void fb_diag_format(struct fb_buf *out, const struct fb_diag_entry *e);
 
@@ -87,5 +88,11 @@ const char *fb_severity_name(enum fb_severity sev);
  * (\x07, \u{202E}).  Appends to `out`.
  */
 void fb_diag_shorten(struct fb_buf *out, const char *s, size_t len, size_t max);
+
+/*
+ * The same escapes without a limit: what fb_diag_format() applies to the
+ * file and the message, for text printed outside an entry.
+ */
+void fb_diag_escape(struct fb_buf *out, const char *s, size_t len);
 
 #endif

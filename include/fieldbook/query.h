@@ -88,8 +88,10 @@ struct fb_query_result {
 /*
  * Compile a query for `o->type` of the source.  Mistakes in an expression
  * are FB_ESYNTAX with a diagnostic whose file is "query", line 1 and the
- * column (code points) of the mistake; unknown fields and bad aggregates
- * are FB_EUSAGE.
+ * column (code points) of the mistake -- among them invalid UTF-8 (with its
+ * byte offset) and, on an x-date field, a value that is not a date (with
+ * the date parser's reason); unknown fields, bad aggregates and invalid
+ * UTF-8 in TYPE, -q, -f, -s or -g are FB_EUSAGE.
  */
 int fb_query_compile(struct fb_query **out, struct fb_source *src, const struct fb_schemas *ss,
 		     const struct fb_query_opts *o, struct fb_diag *d);

@@ -359,7 +359,9 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 		/* the expression, with a caret under the mistake */
 		const struct fb_diag_entry *e = &ctx->diag.v[ctx->diag.n - 1];
 		struct fb_buf msg = FB_BUF_INIT;
-		fb_buf_addf(&msg, "query: %u:%u: error: %s\n", e->line, e->col, e->message);
+		fb_buf_addf(&msg, "query: %u:%u: error: ", e->line, e->col);
+		fb_diag_escape(&msg, e->message, strlen(e->message));
+		fb_buf_putc(&msg, '\n');
 		fb_query_caret(&msg, e->path ? e->path : "", e->col);
 		fprintf(stderr, "%s\n", msg.ptr);
 		fb_buf_release(&msg);

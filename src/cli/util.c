@@ -27,13 +27,16 @@ const struct option cli_global_options[] = {
 	{NULL, 0, NULL, 0},
 };
 
+/* A message that is no diag entry: escaped as fb_diag_format() escapes entries. */
 static void vreport(struct fb_ctx *ctx, const char *fmt, va_list ap)
 {
-	struct fb_buf msg = FB_BUF_INIT;
+	struct fb_buf msg = FB_BUF_INIT, shown = FB_BUF_INIT;
 	fb_buf_vaddf(&msg, fmt, ap);
+	fb_diag_escape(&shown, msg.ptr, msg.len);
 	fprintf(stderr, "fieldbook: %serror:%s %s\n", ctx->color ? "\033[1;31m" : "",
-		ctx->color ? "\033[m" : "", msg.ptr);
+		ctx->color ? "\033[m" : "", shown.ptr);
 	fb_buf_release(&msg);
+	fb_buf_release(&shown);
 }
 
 int cli_error(struct fb_ctx *ctx, int code, const char *fmt, ...)

@@ -6,7 +6,8 @@
  * input is up to five lines: the expression, then optional -q, -f, -s and
  * -g values.  Whatever the input: no crash, no leak, no hang; an error is
  * a diagnostic with a message, and a syntax error has a column inside the
- * expression (or just past its end).
+ * expression (or just past its end); a diagnostic's text form and the caret
+ * line are valid UTF-8 however bad the input's bytes (SPEC §7, issue 10).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include <fieldbook/query.h>
+#include <fieldbook/text.h>
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -126,11 +128,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!err)
 		err = fb_query_run(q, &res, &d);
 	for (i = 0; i < d.n; i++) {
+		struct fb_buf shown = FB_BUF_INIT;
 		if (!d.v[i].message[0])
 			abort();
 		if (err == FB_ESYNTAX && d.v[i].file && !strcmp(d.v[i].file, "query") &&
 		    d.v[i].col > strlen(line[0]) + 1)
 			abort();
+		fb_diag_format(&shown, &d.v[i]);
+		if (err == FB_ESYNTAX && d.v[i].path)
+			fb_query_caret(&shown, d.v[i].path, d.v[i].col);
+		if (!fb_utf8_valid(shown.ptr, shown.len, NULL))
+			abort();
+		fb_buf_release(&shown);
 	}
 	fb_query_result_release(&res);
 	fb_query_free(q);
