@@ -94,12 +94,6 @@ void fb_record_masked_text(struct fb_buf *out, const struct fb_doc *doc)
 	fb_buf_add(out, doc->text + from, doc->len - from);
 }
 
-static bool mask_confidential(const struct fb_node *child, void *ctx)
-{
-	(void)ctx;
-	return child->confidential;
-}
-
 void fb_record_json(struct fb_buf *out, const struct fb_entry *e, const struct fb_doc *doc,
 		    bool show_confidential, int indent)
 {
@@ -125,7 +119,7 @@ void fb_record_json(struct fb_buf *out, const struct fb_entry *e, const struct f
 	fb_buf_puts(out, "\"_file\": ");
 	fb_buf_json_str(out, e->path, strlen(e->path));
 	/* the record's own fields follow at the same level: drop their braces */
-	fb_node_to_json(&body, doc->root, indent, show_confidential ? NULL : mask_confidential,
+	fb_node_to_json(&body, doc->root, indent, show_confidential ? NULL : fb_node_is_confidential,
 			NULL);
 	if (doc->root->n) {
 		fb_buf_putc(out, ',');
@@ -527,7 +521,7 @@ static int check_type(struct checker *c, int t, const char *const *ids, size_t n
 			err = check_one(&c->main, s, e, c->order + (size_t)(e - es->v), false);
 		}
 	}
-	if (!err && fb_schema_uses_unique(s))
+	if (!err && fb_schema_reaches(s, FB_X_UNIQUE))
 		for (i = 0; i < es->n && !err; i++)
 			if (!chosen[i])
 				err = check_one(&c->main, s, &es->v[i], c->order + i, true);

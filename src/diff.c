@@ -22,7 +22,7 @@ static char *json_of(const struct fb_node *n, bool show_confidential)
 	if (n->confidential && !show_confidential)
 		fb_buf_puts(&out, "\"***\"");
 	else
-		fb_node_to_json(&out, n, -1, NULL, NULL);
+		fb_node_to_json(&out, n, -1, show_confidential ? NULL : fb_node_is_confidential, NULL);
 	return fb_buf_detach(&out, NULL);
 }
 

@@ -950,6 +950,12 @@ static void newline(struct fb_buf *out, int indent)
 	fb_buf_addch(out, ' ', (size_t)indent * 2);
 }
 
+bool fb_node_is_confidential(const struct fb_node *n, void *ctx)
+{
+	(void)ctx;
+	return n->confidential;
+}
+
 void fb_node_to_json(struct fb_buf *out, const struct fb_node *n, int indent,
 		     fb_node_mask_fn *mask, void *ctx)
 {
@@ -983,10 +989,10 @@ void fb_node_to_json(struct fb_buf *out, const struct fb_node *n, int indent,
 		if (c->key) {
 			fb_buf_json_str(out, c->key->str, c->key->len);
 			fb_buf_puts(out, indent < 0 ? ":" : ": ");
-			if (mask && mask(c, ctx)) {
-				fb_buf_puts(out, "\"***\"");
-				continue;
-			}
+		}
+		if (mask && mask(c, ctx)) { /* a member or an item alike */
+			fb_buf_puts(out, "\"***\"");
+			continue;
 		}
 		fb_node_to_json(out, c, inner, mask, ctx);
 	}

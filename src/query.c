@@ -320,7 +320,8 @@ static void add_value(struct collector *c, const struct fb_node *n)
 		v->len = n->len;
 	} else if (c->arena) { /* shown: its JSON */
 		fb_buf_reset(&c->json);
-		fb_node_to_json(&c->json, n, -1, NULL, NULL);
+		fb_node_to_json(&c->json, n, -1, c->show_confidential ? NULL : fb_node_is_confidential,
+				NULL);
 		v->str = fb_arena_strndup(c->arena, c->json.ptr, c->json.len);
 		v->len = c->json.len;
 		v->num = n->n;

@@ -74,6 +74,7 @@ struct fb_schema {
 	bool unique_items;
 	bool visiting, done; /* cycle search */
 	unsigned xflags;
+	unsigned xbelow; /* xflags here and anywhere below (mark_below) */
 	struct prop *props, *deps_schema;
 	uint32_t nprops, ndeps_schema;
 	struct pprop *pprops;
@@ -892,10 +893,13 @@ static struct sfile *load_sibling(struct fb_schemas *ss, const char *base)
 	return f;
 }
 
+static void mark_below(struct fb_schemas *ss);
+
 static int finish(struct fb_schemas *ss)
 {
 	resolve_pending(ss);
 	check_cycles(ss);
+	mark_below(ss);
 	return ss->d->errors > ss->errors_before ? FB_EINVALID : 0;
 }
 
@@ -1098,59 +1102,58 @@ const char *fb_schema_xref(const struct fb_schema *s)
 	return NULL;
 }
 
-static bool reaches_unique(const struct fb_schema *s, const struct fb_schema ***seen, size_t *n,
-			   size_t *alloc)
+static unsigned below_of(const struct fb_schema *c)
 {
-	const struct fb_schema *next[10];
-	size_t i, k = 0;
-	uint32_t j;
-
-	if (!s || s->is_bool)
-		return false;
-	for (i = 0; i < *n; i++)
-		if ((*seen)[i] == s)
-			return false;
-	FB_GROW(*seen, *n, *alloc);
-	(*seen)[(*n)++] = s;
-	if (s->xflags & FB_X_UNIQUE)
-		return true;
-	next[k++] = s->ref;
-	next[k++] = s->additional;
-	next[k++] = s->items;
-	next[k++] = s->contains;
-	next[k++] = s->then_;
-	next[k++] = s->else_;
-	for (i = 0; i < k; i++)
-		if (reaches_unique(next[i], seen, n, alloc))
-			return true;
-	for (j = 0; j < s->nprops; j++)
-		if (reaches_unique(s->props[j].s, seen, n, alloc))
-			return true;
-	for (j = 0; j < s->npprops; j++)
-		if (reaches_unique(s->pprops[j].s, seen, n, alloc))
-			return true;
-	for (j = 0; j < s->nprefix; j++)
-		if (reaches_unique(s->prefix[j], seen, n, alloc))
-			return true;
-	for (j = 0; j < s->nall; j++)
-		if (reaches_unique(s->all_of[j], seen, n, alloc))
-			return true;
-	for (j = 0; j < s->nany; j++)
-		if (reaches_unique(s->any_of[j], seen, n, alloc))
-			return true;
-	for (j = 0; j < s->none; j++)
-		if (reaches_unique(s->one_of[j], seen, n, alloc))
-			return true;
-	return false;
+	return c && !c->is_bool ? c->xbelow : 0;
 }
 
-bool fb_schema_uses_unique(const struct fb_schema *s)
+/* The x- flags of `s` and of what its parts are checked against, as far as known. */
+static unsigned gather_below(const struct fb_schema *s)
 {
-	const struct fb_schema **seen = NULL;
-	size_t n = 0, alloc = 0;
-	bool found = reaches_unique(s, &seen, &n, &alloc);
-	free(seen);
-	return found;
+	unsigned f = s->xflags | below_of(s->ref) | below_of(s->additional) | below_of(s->items) |
+		     below_of(s->contains) | below_of(s->then_) | below_of(s->else_);
+	uint32_t j;
+	for (j = 0; j < s->nprops; j++)
+		f |= below_of(s->props[j].s);
+	for (j = 0; j < s->npprops; j++)
+		f |= below_of(s->pprops[j].s);
+	for (j = 0; j < s->nprefix; j++)
+		f |= below_of(s->prefix[j]);
+	for (j = 0; j < s->nall; j++)
+		f |= below_of(s->all_of[j]);
+	for (j = 0; j < s->nany; j++)
+		f |= below_of(s->any_of[j]);
+	for (j = 0; j < s->none; j++)
+		f |= below_of(s->one_of[j]);
+	return f;
+}
+
+/*
+ * Every schema's xbelow: the flags anywhere in what it describes.  Passes
+ * until nothing changes (cycles through $ref included); each pass carries
+ * the flags at least one level up, and a parent is listed before its parts
+ * (new_schema), so going backwards one or two passes are the rule.
+ */
+static void mark_below(struct fb_schemas *ss)
+{
+	bool changed = true;
+	while (changed) {
+		size_t i;
+		changed = false;
+		for (i = ss->nall; i-- > 0;) {
+			struct fb_schema *s = ss->all[i];
+			unsigned f = s->is_bool ? 0 : gather_below(s);
+			if (f != s->xbelow) {
+				s->xbelow = f;
+				changed = true;
+			}
+		}
+	}
+}
+
+bool fb_schema_reaches(const struct fb_schema *s, unsigned flag)
+{
+	return s && !s->is_bool && (s->xbelow & flag);
 }
 
 bool fb_schema_only_string(const struct fb_schema *s)
@@ -1225,15 +1228,18 @@ const struct fb_node *fb_schema_node(const struct fb_schema *s)
 
 /* ---- typing -------------------------------------------------------------------------- */
 
-static void type_node(const struct fb_schema *s, struct fb_node *n, bool confidential)
+/* Mark what is confidential; with `coerce`, also type plain scalars of string-only fields. */
+static void type_node(const struct fb_schema *s, struct fb_node *n, bool confidential, bool coerce)
 {
 	uint32_t i;
 
 	n->schema = s;
-	confidential = confidential || (fb_schema_xflags(s) & FB_X_CONFIDENTIAL);
+	/* a scalar where a list or mapping with confidential parts belongs is confidential whole */
+	confidential = confidential || (fb_schema_xflags(s) & FB_X_CONFIDENTIAL) ||
+		       (fb_node_is_scalar(n) && fb_schema_reaches(s, FB_X_CONFIDENTIAL));
 	n->confidential = confidential;
 	if (fb_node_is_scalar(n)) {
-		if (n->style == FB_STYLE_PLAIN && !n->tagged && n->type != FB_NODE_STR &&
+		if (coerce && n->style == FB_STYLE_PLAIN && !n->tagged && n->type != FB_NODE_STR &&
 		    fb_schema_only_string(s))
 			n->type = FB_NODE_STR;
 		return;
@@ -1243,14 +1249,20 @@ static void type_node(const struct fb_schema *s, struct fb_node *n, bool confide
 		const struct fb_schema *cs = n->type == FB_NODE_MAP
 						     ? fb_schema_property(s, c->key->str, c->key->len)
 						     : fb_schema_item(s, i);
-		type_node(cs, c, confidential);
+		type_node(cs, c, confidential, coerce);
 	}
 }
 
 void fb_schema_type_record(const struct fb_schema *s, struct fb_node *root)
 {
 	if (root)
-		type_node(s, root, false);
+		type_node(s, root, false, true);
+}
+
+void fb_schema_mark_confidential(const struct fb_schema *s, struct fb_node *root)
+{
+	if (root)
+		type_node(s, root, false, false);
 }
 
 /* ---- validation: reporting ------------------------------------------------------------- */
@@ -1267,7 +1279,12 @@ struct vctx {
 };
 
 /* A value as a message shows it: 'text', 5, true, an array... */
-static void show_value(struct fb_buf *out, const struct fb_node *n, bool masked, bool quote)
+/*
+ * A value as a message quotes it: "***" when `masked`; a list or mapping as
+ * JSON with its confidential members and items masked unless `show`.
+ */
+static void show_value(struct fb_buf *out, const struct fb_node *n, bool masked, bool quote,
+		       bool show)
 {
 	if (masked) {
 		fb_buf_puts(out, quote ? "'***'" : "***");
@@ -1284,7 +1301,7 @@ static void show_value(struct fb_buf *out, const struct fb_node *n, bool masked,
 	case FB_NODE_SEQ:
 	case FB_NODE_MAP: {
 		struct fb_buf json = FB_BUF_INIT;
-		fb_node_to_json(&json, n, -1, NULL, NULL);
+		fb_node_to_json(&json, n, -1, show ? NULL : fb_node_is_confidential, NULL);
 		fb_diag_shorten(out, json.ptr, json.len, 40);
 		fb_buf_release(&json);
 		break;
@@ -1317,7 +1334,7 @@ static void verr(struct vctx *v, const struct fb_node *at, const char *keyword,
 	fb_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
 	if (value)
-		show_value(&val, value, masked, false);
+		show_value(&val, value, masked, false, v->o->show_confidential);
 	e = fb_diag_addf(v->d, FB_SEV_ERROR, v->o->file, at ? at->line : 1, at ? at->col : 1, "%s",
 			 msg.ptr);
 	fb_diag_set(e, v->path->ptr, keyword, value ? val.ptr : NULL, expected);
@@ -1371,7 +1388,7 @@ static void list_values(struct fb_buf *out, const struct fb_node *seq, size_t ma
 		}
 		if (i)
 			fb_buf_puts(out, ", ");
-		show_value(out, seq->kids[i], false, false);
+		show_value(out, seq->kids[i], false, false, false);
 	}
 }
 
@@ -1808,7 +1825,7 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 			     s->pattern_node->str);
 		} else if (m == 0) {
 			struct fb_buf shown = FB_BUF_INIT, pat = FB_BUF_INIT;
-			show_value(&shown, n, masked, true);
+			show_value(&shown, n, masked, true, v->o->show_confidential);
 			fb_diag_shorten(&pat, s->pattern_node->str, s->pattern_node->len, 50);
 			verr(v, n, "pattern", n, masked, exp.ptr, "%s does not match the pattern %s",
 			     shown.ptr, pat.ptr);
@@ -1818,13 +1835,13 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 	}
 	if (s->format == FMT_DATE && !iso_date_ok(n, &exp)) {
 		fb_buf_reset(&why);
-		show_value(&why, n, masked, true);
+		show_value(&why, n, masked, true, v->o->show_confidential);
 		verr(v, n, "format", n, masked, "an ISO date (YYYY-MM-DD)", "%s %s", why.ptr,
 		     exp.ptr);
 	}
 	if (s->format == FMT_EMAIL && !email_ok(n)) {
 		fb_buf_reset(&why);
-		show_value(&why, n, masked, true);
+		show_value(&why, n, masked, true, v->o->show_confidential);
 		verr(v, n, "format", n, masked, "an e-mail address", "%s is not an e-mail address",
 		     why.ptr);
 	}
@@ -1833,7 +1850,7 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 		fb_buf_reset(&exp);
 		if (fb_date_parse(n->str, n->len, &day, NULL, &exp) < 0) {
 			fb_buf_reset(&why);
-			show_value(&why, n, masked, true);
+			show_value(&why, n, masked, true, v->o->show_confidential);
 			/* the reason quotes the date: not for a confidential field */
 			verr(v, n, "x-date", n, masked,
 			     "a date such as 1403/05/12, ۱۲ مرداد ۱۴۰۳ or 2024-08-02",
@@ -1843,7 +1860,7 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 	}
 	if (phone_bad) {
 		fb_buf_reset(&why);
-		show_value(&why, n, masked, true);
+		show_value(&why, n, masked, true, v->o->show_confidential);
 		verr(v, n, "x-phone", n, masked, "11 digits starting with 0 (or +98)",
 		     "%s is not an Iranian phone number (11 digits starting with 0, or +98)",
 		     why.ptr);
@@ -2191,7 +2208,7 @@ static void not_error(const struct fb_schema *not_, const struct fb_node *n, str
 	fb_node_to_json(&json, not_->node, -1, NULL, NULL);
 	fb_buf_puts(&want, "not ");
 	fb_diag_shorten(&want, json.ptr, json.len, 60);
-	show_value(&got, n, masked, true);
+	show_value(&got, n, masked, true, v->o->show_confidential);
 	verr(v, n, "not", n, masked, want.ptr, "%s must not match %s (not)", got.ptr, want.ptr + 4);
 	fb_buf_release(&json);
 	fb_buf_release(&got);
@@ -2218,7 +2235,9 @@ static void validate(const struct fb_schema *s, const struct fb_node *n, struct 
 		v->depth--;
 		return;
 	}
-	if (!v->o->show_confidential && (s->xflags & FB_X_CONFIDENTIAL))
+	/* a scalar where a list or mapping with confidential parts belongs is masked whole */
+	if (!v->o->show_confidential && ((s->xflags & FB_X_CONFIDENTIAL) ||
+					 (fb_node_is_scalar(n) && (s->xbelow & FB_X_CONFIDENTIAL))))
 		masked = true;
 	bit = type_bit(n);
 	if (s->types && !type_allows(s->types, bit)) {
@@ -2231,7 +2250,7 @@ static void validate(const struct fb_schema *s, const struct fb_node *n, struct 
 			if (s->types & (1 << k))
 				fb_buf_addf(&want, "%s%s", want.len ? " or " : "",
 					    fb_node_type_phrase(as_node[k]));
-		show_value(&got, n, masked, true);
+		show_value(&got, n, masked, true, v->o->show_confidential);
 		if (n->type == FB_NODE_NULL && n->len == 0)
 			verr(v, n, "type", n, masked, want.ptr, "is empty; expected %s", want.ptr);
 		else
@@ -2250,7 +2269,7 @@ static void validate(const struct fb_schema *s, const struct fb_node *n, struct 
 			const struct fb_node *near = n->type == FB_NODE_STR ? folded_match(s->enum_, n) : NULL;
 			list_values(&list, s->enum_, 100);
 			list_values(&all, s->enum_, 0);
-			show_value(&got, n, masked, true);
+			show_value(&got, n, masked, true, v->o->show_confidential);
 			if (near && !masked)
 				verr(v, n, "enum", n, masked, all.ptr,
 				     "%s is not one of the allowed values; did you mean '%s'? (only "
@@ -2266,10 +2285,10 @@ static void validate(const struct fb_schema *s, const struct fb_node *n, struct 
 	}
 	if (type_ok && s->const_ && !fb_node_equal(n, s->const_)) {
 		struct fb_buf want = FB_BUF_INIT;
-		show_value(&want, s->const_, false, true);
+		show_value(&want, s->const_, false, true, false);
 		if (type_bit(n) != type_bit(s->const_) && !masked) {
 			struct fb_buf got = FB_BUF_INIT;
-			show_value(&got, n, false, true);
+			show_value(&got, n, false, true, v->o->show_confidential);
 			verr(v, n, "const", n, masked, want.ptr, "must be %s (%s), not %s (%s)",
 			     want.ptr, fb_node_type_phrase(s->const_->type), got.ptr,
 			     fb_node_type_phrase(n->type));

@@ -135,13 +135,15 @@ void fb_pointer_push_node(struct fb_buf *out, const struct fb_node *child);
 /*
  * Append `n` as JSON (compact, or pretty with 2-space indentation when
  * `indent` >= 0, starting at that depth).  Numbers are printed by value,
- * strings escaped.  `mask`, when not NULL, is asked about every mapping
- * child; when it returns true the value is written as "***" (confidential
- * fields).
+ * strings escaped.  `mask`, when not NULL, is asked about every child,
+ * mapping member or sequence item; when it returns true the value is
+ * written as "***" (confidential fields and items).
  */
 typedef bool fb_node_mask_fn(const struct fb_node *child, void *ctx);
 void fb_node_to_json(struct fb_buf *out, const struct fb_node *n, int indent,
 		     fb_node_mask_fn *mask, void *ctx);
+/* The mask of x-confidential values (typed by fb_schema_type_record): n->confidential. */
+bool fb_node_is_confidential(const struct fb_node *n, void *ctx);
 
 /* Whether two nodes are equal as JSON values (numbers by value, keys unordered). */
 bool fb_node_equal(const struct fb_node *a, const struct fb_node *b);

@@ -73,8 +73,8 @@ const struct fb_schema *fb_schema_item(const struct fb_schema *s, size_t index);
 unsigned fb_schema_xflags(const struct fb_schema *s);
 /* The type an x-ref names, or NULL. */
 const char *fb_schema_xref(const struct fb_schema *s);
-/* Whether an x-unique field lies anywhere in what the schema describes. */
-bool fb_schema_uses_unique(const struct fb_schema *s);
+/* Whether a schema with x- flag `flag` (FB_X_UNIQUE, ...) lies anywhere in what `s` describes. */
+bool fb_schema_reaches(const struct fb_schema *s, unsigned flag);
 /* Whether the schema allows strings and nothing else. */
 bool fb_schema_only_string(const struct fb_schema *s);
 /* The names of `properties`, in schema order. */
@@ -99,6 +99,8 @@ const struct fb_node *fb_schema_node(const struct fb_schema *s);
 
 /* Make `root` a typed record (see the top of this file). */
 void fb_schema_type_record(const struct fb_schema *s, struct fb_node *root);
+/* Only mark its x-confidential nodes, typing nothing (validate --schema: strict core typing). */
+void fb_schema_mark_confidential(const struct fb_schema *s, struct fb_node *root);
 
 struct fb_validate_opts {
 	const char *file;        /* for diagnostics */

@@ -113,10 +113,12 @@ static int yaml_value(struct fb_ctx *ctx, const char *field, const char *v,
 		if (fb_doc_parse(&doc, "--set", v, len, FB_PARSE_ANY_ROOT, &d) < 0 || !doc->root) {
 			fb_doc_free(doc);
 			fb_diag_release(&d);
+			bool secret = !ctx->show_confidential &&
+				      fb_schema_reaches(prop, FB_X_CONFIDENTIAL);
 			return cli_usage_error(ctx,
 					       "--set %s=%s: not a YAML flow collection (e.g. [a, b] "
 					       "or {key: value})",
-					       field, v);
+					       field, secret ? "***" : v);
 		}
 		fb_doc_free(doc);
 		fb_buf_add(out, v, len);

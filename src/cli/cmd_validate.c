@@ -86,7 +86,8 @@ static int validate_files(struct fb_ctx *ctx, const char *schema, char **files, 
 			     "x-ref and x-unique are checked only inside a fieldbook repository; "
 			     "skipped here");
 	for (i = 0; i < n; i++) {
-		struct fb_validate_opts vo = {files[i], NULL, NULL, true, NULL, false, 0};
+		struct fb_validate_opts vo = {files[i], NULL, NULL, ctx->show_confidential, NULL, false,
+					      0};
 		struct fb_doc *doc = NULL;
 		size_t before = ctx->diag.errors;
 		int err = fb_buf_read_file(&text, files[i], 0);
@@ -102,8 +103,10 @@ static int validate_files(struct fb_ctx *ctx, const char *schema, char **files, 
 			if (!doc->root)
 				fb_diag_addf(&ctx->diag, FB_SEV_ERROR, files[i], 1, 1,
 					     "the file is empty: there is no value to check");
-			else
+			else {
+				fb_schema_mark_confidential(fb_schemas_main(ss), doc->root);
 				fb_schema_validate(fb_schemas_main(ss), doc->root, &vo, &ctx->diag);
+			}
 		}
 		fb_doc_free(doc);
 		if (ctx->diag.errors > before)

@@ -207,11 +207,14 @@ Rosebudmah
 تلفنی تماس نگیرید
 دیدار صبح‌ها
 گلابی‌ها
+secret-one
+secret-two
 EOF
 
 test_expect_success 'x-confidential: no value is echoed, in text or JSON, alone or all at once' '
 	for c in "" meetings meetings/m-pin meetings/m-secret meetings/m-secret-type \
-		meetings/m-secret-day meetings/m-001 contacts/c-preferences contacts/c-0001; do
+		meetings/m-secret-day meetings/m-001 contacts/c-preferences contacts/c-0001 \
+		meetings/m-tokens meetings/m-tokens-text; do
 		fieldbook -C repo validate $c >>text.out 2>>text.out
 		fieldbook -C repo validate --format json $c >>json.out 2>>json.out || :
 	done &&
@@ -219,6 +222,21 @@ test_expect_success 'x-confidential: no value is echoed, in text or JSON, alone 
 	test_grep "\*\*\*" json.out &&
 	test_grep ! -F -f secrets text.out &&
 	test_grep ! -F -f secrets json.out
+'
+
+test_expect_success 'x-confidential list items: masked in every format of query and show' '
+	for f in json yaml csv table; do
+		fieldbook -C repo query meetings -f id,tokens --format $f >>q.out 2>&1 || return 1
+		fieldbook -C repo query meetings --format $f >>q.out 2>&1 || return 1
+	done &&
+	for c in m-tokens m-tokens-text; do
+		fieldbook -C repo show meetings/$c --format json >>q.out 2>&1 &&
+		fieldbook -C repo show meetings/$c >>q.out 2>&1 || return 1
+	done &&
+	test_grep "\"tokens\": \[\"\*\*\*\", \"\*\*\*\", \"\*\*\*\"\]" q.out &&
+	test_grep ! -F -f secrets q.out &&
+	fieldbook -C repo --show-confidential query meetings -f tokens --format json >out &&
+	test_grep "secret-one" out
 '
 
 test_expect_success 'x-confidential: --show-confidential shows the values' '
