@@ -75,6 +75,9 @@ struct fb_schema {
 	bool visiting, done; /* cycle search */
 	unsigned xflags;
 	unsigned xbelow; /* xflags here and anywhere below (mark_below) */
+	uint32_t cost;   /* checks of one value, as far as same-value edges go (check_cost) */
+	bool costing;
+	bool too_costly; /* refused by check_cost: values are not checked against it */
 	struct prop *props, *deps_schema;
 	uint32_t nprops, ndeps_schema;
 	struct pprop *pprops;
@@ -839,6 +842,73 @@ static void check_cycles(struct fb_schemas *ss)
 			; /* each round breaks one cycle */
 }
 
+/*
+ * What checking one value against a schema can cost: the schema itself, and
+ * everything it applies to the same value ($ref, allOf, anyOf, oneOf, not,
+ * if/then/else, dependentSchemas), counted as often as it is applied.  Two
+ * $refs to the same definition under allOf or anyOf, level after level,
+ * double it each time: 2^24 checks of one value from a 30-line schema.
+ * Saturates just above MAX_VALUE_COST.
+ */
+#define MAX_VALUE_COST 20000u
+
+static uint32_t cost_add(uint32_t a, uint32_t b)
+{
+	return a + b > MAX_VALUE_COST ? MAX_VALUE_COST + 1 : a + b;
+}
+
+static uint32_t value_cost(struct fb_schema *s)
+{
+	struct fb_schema *next[5];
+	uint32_t c = 1, j;
+	size_t i;
+
+	if (!s || s->is_bool)
+		return 1;
+	if (s->cost)
+		return s->cost;
+	if (s->costing) /* a cycle check_cycles left: counted as the limit */
+		return MAX_VALUE_COST + 1;
+	s->costing = true;
+	next[0] = s->ref, next[1] = s->not_, next[2] = s->if_, next[3] = s->then_;
+	next[4] = s->else_;
+	for (i = 0; i < FB_ARRAY_SIZE(next); i++)
+		if (next[i])
+			c = cost_add(c, value_cost(next[i]));
+	for (j = 0; j < s->nall; j++)
+		c = cost_add(c, value_cost(s->all_of[j]));
+	for (j = 0; j < s->nany; j++)
+		c = cost_add(c, value_cost(s->any_of[j]));
+	for (j = 0; j < s->none; j++)
+		c = cost_add(c, value_cost(s->one_of[j]));
+	for (j = 0; j < s->ndeps_schema; j++)
+		c = cost_add(c, value_cost(s->deps_schema[j].s));
+	s->costing = false;
+	s->cost = c;
+	return c;
+}
+
+/* Refuse a schema whose checks of one value multiply past MAX_VALUE_COST: once per file, at its outermost such schema. */
+static void check_cost(struct fb_schemas *ss)
+{
+	const struct sfile *told = NULL;
+	size_t i;
+	for (i = 0; i < ss->nall; i++) {
+		struct fb_schema *s = ss->all[i];
+		if (value_cost(s) <= MAX_VALUE_COST)
+			continue;
+		s->too_costly = true; /* reported; checking against it would not end */
+		if (s->file == told)
+			continue;
+		schema_error(ss, s->file, s->node, "$ref",
+			     "checking one value against this takes more than %u checks: $refs "
+			     "under allOf, anyOf or oneOf multiply at every level (two to the same "
+			     "definition double it); simplify it",
+			     MAX_VALUE_COST);
+		told = s->file;
+	}
+}
+
 /* ---- loading sets --------------------------------------------------------------- */
 
 static struct fb_schemas *new_set(struct fb_diag *d)
@@ -899,6 +969,7 @@ static int finish(struct fb_schemas *ss)
 {
 	resolve_pending(ss);
 	check_cycles(ss);
+	check_cost(ss);
 	mark_below(ss);
 	return ss->d->errors > ss->errors_before ? FB_EINVALID : 0;
 }
@@ -1041,7 +1112,7 @@ const struct fb_schema *fb_schema_property(const struct fb_schema *s, const char
 	static _Thread_local uint32_t hint; /* consecutive calls walk one mapping in order */
 	int32_t p;
 
-	if (!s || s->is_bool)
+	if (!s || s->is_bool || s->too_costly)
 		return NULL;
 	if ((p = find_prop(s, key, len, &hint)) >= 0)
 		return s->props[p].s;
@@ -1060,7 +1131,7 @@ const struct fb_schema *fb_schema_item(const struct fb_schema *s, size_t index)
 {
 	const struct fb_schema *found;
 	uint32_t i;
-	if (!s || s->is_bool)
+	if (!s || s->is_bool || s->too_costly)
 		return NULL;
 	if (index < s->nprefix)
 		return s->prefix[index];
@@ -1078,7 +1149,7 @@ unsigned fb_schema_xflags(const struct fb_schema *s)
 {
 	unsigned f;
 	uint32_t i;
-	if (!s)
+	if (!s || s->too_costly)
 		return 0;
 	f = s->xflags | fb_schema_xflags(s->ref);
 	for (i = 0; i < s->nall; i++)
@@ -1090,7 +1161,7 @@ const char *fb_schema_xref(const struct fb_schema *s)
 {
 	const char *x;
 	uint32_t i;
-	if (!s)
+	if (!s || s->too_costly)
 		return NULL;
 	if (s->xref)
 		return s->xref;
@@ -1159,7 +1230,7 @@ bool fb_schema_reaches(const struct fb_schema *s, unsigned flag)
 bool fb_schema_only_string(const struct fb_schema *s)
 {
 	uint32_t i;
-	if (!s || s->is_bool)
+	if (!s || s->is_bool || s->too_costly)
 		return false;
 	if (s->types == T_STR)
 		return true;
@@ -1276,9 +1347,16 @@ struct vctx {
 	size_t start_path; /* path length where this (trial) context began */
 	size_t shallow;    /* errors at that very value */
 	struct fb_buf *scratch; /* for keys, reused across a record */
+	size_t *steps;          /* validate() calls for this record, trials included */
+	struct fb_diag *top;    /* the record's own list (d may be a trial's) */
 };
 
-/* A value as a message shows it: 'text', 5, true, an array... */
+/*
+ * A bound on one record's checking, whatever its size and schema: check_cost
+ * bounds the checks of one value, this the whole record (about a second).
+ */
+#define MAX_RECORD_STEPS 2000000u
+
 /*
  * A value as a message quotes it: "***" when `masked`; a list or mapping as
  * JSON with its confidential members and items masked unless `show`.
@@ -1333,6 +1411,15 @@ static void verr(struct vctx *v, const struct fb_node *at, const char *keyword,
 	va_start(ap, fmt);
 	fb_buf_vaddf(&msg, fmt, ap);
 	va_end(ap);
+	if (v->d->n) { /* the same error again (allOf applying one $ref twice): said once */
+		const struct fb_diag_entry *last = &v->d->v[v->d->n - 1];
+		if (last->line == (at ? at->line : 1) && last->col == (at ? at->col : 1) &&
+		    last->file && v->o->file && !strcmp(last->file, v->o->file) &&
+		    !strcmp(last->message, msg.ptr)) {
+			fb_buf_release(&msg);
+			return;
+		}
+	}
 	if (value)
 		show_value(&val, value, masked, false, v->o->show_confidential);
 	e = fb_diag_addf(v->d, FB_SEV_ERROR, v->o->file, at ? at->line : 1, at ? at->col : 1, "%s",
@@ -2222,8 +2309,17 @@ static void validate(const struct fb_schema *s, const struct fb_node *n, struct 
 	bool type_ok = true;
 	uint32_t i;
 
-	if (!s)
+	if (!s || s->too_costly)
 		return;
+	if (++*v->steps > MAX_RECORD_STEPS) {
+		if (*v->steps == MAX_RECORD_STEPS + 1) /* said once, in the record's own list */
+			fb_diag_addf(v->top, FB_SEV_ERROR, v->o->file, 1, 1,
+				     "checking stopped after %u steps: the schema asks too much of "
+				     "each of this record's values; errors past this point are not "
+				     "reported",
+				     MAX_RECORD_STEPS);
+		return;
+	}
 	if (s->is_bool) {
 		if (!s->bool_value)
 			verr(v, n, "false", n, masked, NULL, "not allowed here (the schema says false)");
@@ -2349,7 +2445,8 @@ int fb_schema_validate(const struct fb_schema *s, const struct fb_node *instance
 		       const struct fb_validate_opts *o, struct fb_diag *d)
 {
 	struct fb_buf path = FB_BUF_INIT, scratch = FB_BUF_INIT;
-	struct vctx v = {o, d, &path, 0, true, 0, 0, &scratch};
+	size_t steps = 0;
+	struct vctx v = {o, d, &path, 0, true, 0, 0, &scratch, &steps, d};
 	size_t before = d->errors;
 
 	validate(s, instance, &v, false);
