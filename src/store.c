@@ -38,6 +38,7 @@ struct fb_repo {
 	bool git_init;
 	bool bare;
 	char *git_dir;
+	struct fb_odb_guard *guard; /* owned by git's odb */
 };
 
 struct fb_source {
@@ -198,8 +199,11 @@ static int open_git(struct fb_repo *r, struct fb_diag *d)
 		git_start();
 		r->git_init = true;
 	}
-	if (git_repository_open(&r->git, r->root) < 0) {
+	if (git_repository_open(&r->git, r->root) < 0 ||
+	    fb_odb_guard_install(r->git, r->root, false, &r->guard) < 0) {
 		fb_git_diag(d, "cannot open the git repository");
+		git_repository_free(r->git);
+		r->git = NULL;
 		return FB_EIO;
 	}
 	return 0;
@@ -315,6 +319,11 @@ int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d)
 	r->root = fb_strdup(path);
 	if (strlen(r->root) > 1 && r->root[strlen(r->root) - 1] == '/')
 		r->root[strlen(r->root) - 1] = '\0';
+	if (fb_odb_guard_install(r->git, r->root, true, &r->guard) < 0) {
+		fb_git_diag(d, "cannot open the git repository of this hook");
+		fb_repo_free(r);
+		return FB_EIO;
+	}
 	*out = r;
 	return 0;
 }
