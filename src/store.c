@@ -328,6 +328,11 @@ int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d)
 	return 0;
 }
 
+const char *fb_repo_fault(const struct fb_repo *r)
+{
+	return r && r->git ? fb_odb_guard_fault(r->guard) : NULL;
+}
+
 bool fb_repo_is_bare(const struct fb_repo *r)
 {
 	return r->bare;
@@ -385,6 +390,10 @@ int fb_source_rev(struct fb_source **out, struct fb_repo *r, const char *rev, st
 	if ((err = open_git(r, d)) < 0)
 		return err;
 	if (git_revparse_single(&obj, r->git, rev) < 0) {
+		if (fb_repo_fault(r)) { /* it is there, but cannot be read */
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s", fb_repo_fault(r));
+			return FB_EIO;
+		}
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "unknown revision '%s'", rev);
 		return FB_ENOTFOUND;
 	}
@@ -423,6 +432,10 @@ int fb_source_at_time(struct fb_source **out, struct fb_repo *r, time_t t, struc
 		return err;
 	if (git_revwalk_new(&walk, r->git) < 0 || git_revwalk_push_head(walk) < 0) {
 		git_revwalk_free(walk);
+		if (fb_repo_fault(r)) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s", fb_repo_fault(r));
+			return FB_EIO;
+		}
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "the repository has no commits yet");
 		return FB_ENOTFOUND;
 	}
