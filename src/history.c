@@ -368,7 +368,7 @@ static git_tree *tree_of_rev(git_repository *git, const char *rev, struct fb_dia
 {
 	git_object *obj = NULL, *peeled = NULL;
 	*err = 0;
-	if (git_revparse_single(&obj, git, rev) < 0 ||
+	if (fb_git_revparse(&obj, git, rev) < 0 ||
 	    git_object_peel(&peeled, obj, GIT_OBJECT_TREE) < 0) {
 		if (!strcmp(rev, "HEAD") && git_repository_head_unborn(git) == 1) {
 			git_object_free(obj);
@@ -651,7 +651,7 @@ int fb_history_log(struct fb_repo *r, const struct fb_log_opts *o, fb_log_fn *fn
 
 	if (!git)
 		return FB_EIO;
-	if (git_revparse_single(&start, git, o->rev ? o->rev : "HEAD") < 0 ||
+	if (fb_git_revparse(&start, git, o->rev ? o->rev : "HEAD") < 0 ||
 	    git_revwalk_new(&walk, git) < 0 || git_revwalk_push(walk, git_object_id(start)) < 0) {
 		git_revwalk_free(walk);
 		git_object_free(start);
@@ -848,7 +848,7 @@ int fb_history_blame(struct fb_repo *r, const char *type, const char *id, bool s
 	fb_buf_addf(&dir, "records/%s", type);
 	{
 		git_object *obj = NULL, *peeled = NULL;
-		if (git_revparse_single(&obj, git, "HEAD") == 0 &&
+		if (fb_git_revparse(&obj, git, "HEAD") == 0 &&
 		    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0) {
 			head = (git_commit *)peeled;
 			git_commit_tree(&head_tree, head);

@@ -17,6 +17,12 @@ git_repository *fb_repo_git(struct fb_repo *r, struct fb_diag *d);
 void fb_git_diag(struct fb_diag *d, const char *what);
 
 /*
+ * git_revparse_single, resolving a plain reference name ("HEAD", a branch)
+ * itself: libgit2 1.5.1 leaks the reference when its object cannot be read.
+ */
+int fb_git_revparse(git_object **out, git_repository *git, const char *rev);
+
+/*
  * store_odb.c: put the object guard in front of `git`'s loose objects (see
  * there): a damaged loose file fails the read at once, naming its path
  * (relative to `root` when under it) and id, instead of libgit2 1.5.1

@@ -87,6 +87,22 @@ void fb_git_diag(struct fb_diag *d, const char *what)
 		     e && e->message ? e->message : "unknown git error");
 }
 
+int fb_git_revparse(git_object **out, git_repository *git, const char *rev)
+{
+	git_reference *ref = NULL, *target = NULL;
+	int err;
+
+	/* libgit2's order: a whole object id first, then a reference */
+	if (strlen(rev) == GIT_OID_HEXSZ || git_reference_dwim(&ref, git, rev) < 0)
+		return git_revparse_single(out, git, rev);
+	err = git_reference_resolve(&target, ref);
+	if (!err)
+		err = git_object_lookup(out, git, git_reference_target(target), GIT_OBJECT_ANY);
+	git_reference_free(target);
+	git_reference_free(ref);
+	return err;
+}
+
 bool fb_id_valid(const char *id)
 {
 	size_t i, n = strlen(id);
@@ -389,7 +405,7 @@ int fb_source_rev(struct fb_source **out, struct fb_repo *r, const char *rev, st
 	*out = NULL;
 	if ((err = open_git(r, d)) < 0)
 		return err;
-	if (git_revparse_single(&obj, r->git, rev) < 0) {
+	if (fb_git_revparse(&obj, r->git, rev) < 0) {
 		if (fb_repo_fault(r)) { /* it is there, but cannot be read */
 			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s", fb_repo_fault(r));
 			return FB_EIO;
