@@ -14,7 +14,7 @@ PREFIX ?= /usr/local
 BUILD ?= build/default
 CC ?= cc
 OPT ?= -O2 -g
-PKGS := libgit2 yaml-0.1 libpcre2-8
+PKGS := libgit2 yaml-0.1 libpcre2-8 zlib
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Werror=implicit-function-declaration

@@ -21,6 +21,7 @@ has_cmd pkg-config || want pkg-config
 has_pc libgit2 || want libgit2-dev
 has_pc yaml-0.1 || want libyaml-dev
 has_pc libpcre2-8 || want libpcre2-dev
+has_pc zlib || want zlib1g-dev
 case $level in
 test|fuzz|ci)
 	has_pc cmocka || want libcmocka-dev

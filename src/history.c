@@ -366,7 +366,7 @@ static git_tree *tree_of_rev(git_repository *git, const char *rev, struct fb_dia
 {
 	git_object *obj = NULL, *peeled = NULL;
 	*err = 0;
-	if (git_revparse_single(&obj, git, rev) < 0 ||
+	if (fb_git_revparse(&obj, git, rev) < 0 ||
 	    git_object_peel(&peeled, obj, GIT_OBJECT_TREE) < 0) {
 		if (!strcmp(rev, "HEAD") && git_repository_head_unborn(git) == 1) {
 			git_object_free(obj);
@@ -377,6 +377,19 @@ static git_tree *tree_of_rev(git_repository *git, const char *rev, struct fb_dia
 	}
 	git_object_free(obj);
 	return (git_tree *)peeled;
+}
+
+/*
+ * `err`, or FB_EIO when a read met a damaged object (fb_repo_fault): a
+ * reader that took the failure for "not there" made an answer that is wrong.
+ */
+static int check_objects(struct fb_repo *r, int err, struct fb_diag *d)
+{
+	const char *fault = fb_repo_fault(r);
+	if (err || !fault)
+		return err;
+	fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s", fault);
+	return FB_EIO;
 }
 
 int fb_history_diff(struct fb_repo *r, const char *from_rev, const char *to_rev,
@@ -417,7 +430,7 @@ int fb_history_diff(struct fb_repo *r, const char *from_rev, const char *to_rev,
 	fb_schemas_free(b_sc.ss);
 	git_tree_free(a);
 	git_tree_free(b);
-	return err;
+	return check_objects(r, err, d);
 }
 
 /* ---- log ------------------------------------------------------------------------------- */
@@ -636,13 +649,15 @@ int fb_history_log(struct fb_repo *r, const struct fb_log_opts *o, fb_log_fn *fn
 
 	if (!git)
 		return FB_EIO;
-	if (git_revparse_single(&start, git, o->rev ? o->rev : "HEAD") < 0 ||
+	if (fb_git_revparse(&start, git, o->rev ? o->rev : "HEAD") < 0 ||
 	    git_revwalk_new(&walk, git) < 0 || git_revwalk_push(walk, git_object_id(start)) < 0) {
+		git_revwalk_free(walk);
+		git_object_free(start);
+		if ((rc = check_objects(r, 0, d)))
+			return rc;
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, o->rev ? "unknown revision '%s'"
 								 : "the repository has no commits yet",
 			     o->rev ? o->rev : "");
-		git_revwalk_free(walk);
-		git_object_free(start);
 		return FB_ENOTFOUND;
 	}
 	git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME);
@@ -693,6 +708,7 @@ int fb_history_log(struct fb_repo *r, const struct fb_log_opts *o, fb_log_fn *fn
 			FB_GROW(changes.v, changes.n, changes.alloc);
 			changes.v[changes.n++] = ch;
 		}
+		rc = check_objects(r, rc, d); /* a commit read in part is not shown */
 		if (rc == 0 && (changes.n || o->every_commit)) {
 			commit_info(git, c, &info);
 			rc = fn(&info, &changes, ctx);
@@ -712,7 +728,7 @@ int fb_history_log(struct fb_repo *r, const struct fb_log_opts *o, fb_log_fn *fn
 	fb_schemas_free(new_sc.ss);
 	fb_buf_release(&spec);
 	free(hint);
-	return rc;
+	return check_objects(r, rc, d);
 }
 
 /* ---- blame ----------------------------------------------------------------------------- */
@@ -830,7 +846,7 @@ int fb_history_blame(struct fb_repo *r, const char *type, const char *id, bool s
 	fb_buf_addf(&dir, "records/%s", type);
 	{
 		git_object *obj = NULL, *peeled = NULL;
-		if (git_revparse_single(&obj, git, "HEAD") == 0 &&
+		if (fb_git_revparse(&obj, git, "HEAD") == 0 &&
 		    git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT) == 0) {
 			head = (git_commit *)peeled;
 			git_commit_tree(&head_tree, head);
@@ -986,6 +1002,7 @@ int fb_history_blame(struct fb_repo *r, const char *type, const char *id, bool s
 		fb_doc_free(mine);
 		item_release(&it);
 	}
+	rc = check_objects(r, rc, d);
 out:
 	for (k = 0; k < q.n; k++)
 		item_release(&q.v[k]);

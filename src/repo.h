@@ -1,6 +1,6 @@
 /*
  * Private to the core: the libgit2 side of a repository, for the files
- * that speak git (store.c, vcs.c, setup.c, history.c).  Nothing here is public API.
+ * that speak git (store.c, store_odb.c, vcs.c, setup.c, history.c).  Nothing here is public API.
  */
 #ifndef FIELDBOOK_REPO_H
 #define FIELDBOOK_REPO_H
@@ -15,5 +15,25 @@ git_repository *fb_repo_git(struct fb_repo *r, struct fb_diag *d);
 
 /* A diagnostic from libgit2's last error, prefixed with `what`. */
 void fb_git_diag(struct fb_diag *d, const char *what);
+
+/*
+ * git_revparse_single, resolving a plain reference name ("HEAD", a branch)
+ * itself: libgit2 1.5.1 leaks the reference when its object cannot be read.
+ */
+int fb_git_revparse(git_object **out, git_repository *git, const char *rev);
+
+/*
+ * store_odb.c: put the object guard in front of `git`'s loose objects (see
+ * there): a damaged loose file fails the read at once, naming its path
+ * (relative to `root` when under it) and id, instead of libgit2 1.5.1
+ * looping on it.  `from_env`: the object folders of a hook's environment.
+ * The odb owns the guard; `*out` is borrowed, valid while `git` is open.
+ * -1 with libgit2's error set when it cannot be added.
+ */
+struct fb_odb_guard;
+int fb_odb_guard_install(git_repository *git, const char *root, bool from_env,
+			 struct fb_odb_guard **out);
+/* The message naming the first damaged object a read met, NULL while none; borrowed. */
+const char *fb_odb_guard_fault(struct fb_odb_guard *g);
 
 #endif

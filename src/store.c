@@ -47,6 +47,7 @@ struct fb_repo {
 	pthread_mutex_t links_lock; /* readers on several threads share the repository */
 	struct fb_refused_link *links;
 	size_t nlinks, links_alloc;
+	struct fb_odb_guard *guard; /* owned by git's odb */
 };
 
 struct fb_source {
@@ -93,6 +94,22 @@ void fb_git_diag(struct fb_diag *d, const char *what)
 	const git_error *e = git_error_last();
 	fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s: %s", what,
 		     e && e->message ? e->message : "unknown git error");
+}
+
+int fb_git_revparse(git_object **out, git_repository *git, const char *rev)
+{
+	git_reference *ref = NULL, *target = NULL;
+	int err;
+
+	/* libgit2's order: a whole object id first, then a reference */
+	if (strlen(rev) == GIT_OID_HEXSZ || git_reference_dwim(&ref, git, rev) < 0)
+		return git_revparse_single(out, git, rev);
+	err = git_reference_resolve(&target, ref);
+	if (!err)
+		err = git_object_lookup(out, git, git_reference_target(target), GIT_OBJECT_ANY);
+	git_reference_free(target);
+	git_reference_free(ref);
+	return err;
 }
 
 bool fb_id_valid(const char *id)
@@ -219,8 +236,11 @@ static int open_git(struct fb_repo *r, struct fb_diag *d)
 		git_start();
 		r->git_init = true;
 	}
-	if (git_repository_open(&r->git, r->root) < 0) {
+	if (git_repository_open(&r->git, r->root) < 0 ||
+	    fb_odb_guard_install(r->git, r->root, false, &r->guard) < 0) {
 		fb_git_diag(d, "cannot open the git repository");
+		git_repository_free(r->git);
+		r->git = NULL;
 		return FB_EIO;
 	}
 	return 0;
@@ -462,8 +482,18 @@ int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d)
 	r->root = real ? real : fb_strdup(path);
 	if (strlen(r->root) > 1 && r->root[strlen(r->root) - 1] == '/')
 		r->root[strlen(r->root) - 1] = '\0';
+	if (fb_odb_guard_install(r->git, r->root, true, &r->guard) < 0) {
+		fb_git_diag(d, "cannot open the git repository of this hook");
+		fb_repo_free(r);
+		return FB_EIO;
+	}
 	*out = r;
 	return 0;
+}
+
+const char *fb_repo_fault(const struct fb_repo *r)
+{
+	return r && r->git ? fb_odb_guard_fault(r->guard) : NULL;
 }
 
 bool fb_repo_is_bare(const struct fb_repo *r)
@@ -522,7 +552,11 @@ int fb_source_rev(struct fb_source **out, struct fb_repo *r, const char *rev, st
 	*out = NULL;
 	if ((err = open_git(r, d)) < 0)
 		return err;
-	if (git_revparse_single(&obj, r->git, rev) < 0) {
+	if (fb_git_revparse(&obj, r->git, rev) < 0) {
+		if (fb_repo_fault(r)) { /* it is there, but cannot be read */
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s", fb_repo_fault(r));
+			return FB_EIO;
+		}
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "unknown revision '%s'", rev);
 		return FB_ENOTFOUND;
 	}
@@ -561,6 +595,10 @@ int fb_source_at_time(struct fb_source **out, struct fb_repo *r, time_t t, struc
 		return err;
 	if (git_revwalk_new(&walk, r->git) < 0 || git_revwalk_push_head(walk) < 0) {
 		git_revwalk_free(walk);
+		if (fb_repo_fault(r)) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s", fb_repo_fault(r));
+			return FB_EIO;
+		}
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "the repository has no commits yet");
 		return FB_ENOTFOUND;
 	}

@@ -41,6 +41,14 @@ const char *fb_repo_root(const struct fb_repo *r);
  */
 int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d);
 bool fb_repo_is_bare(const struct fb_repo *r);
+/*
+ * The first damaged git object any read of this repository met, as a
+ * message naming its file and id ("PATH: object OID is corrupt (WHY)");
+ * NULL while none.  A read that met one failed, so whatever it fed is
+ * incomplete, even where a caller took the failure for a missing object.
+ * Borrowed; valid until fb_repo_free.
+ */
+const char *fb_repo_fault(const struct fb_repo *r);
 /* The git folder (.git, or the bare repository), absolute; NULL when git cannot open it. */
 const char *fb_repo_git_dir(struct fb_repo *r, struct fb_diag *d);
 

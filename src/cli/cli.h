@@ -44,6 +44,7 @@ struct fb_ctx {
 	const struct cli_command *cmd;
 	struct fb_repo *repo;
 	struct fb_diag diag; /* diagnostics waiting to be printed */
+	bool fault_shown;    /* a printed diagnostic named fb_repo_fault()'s object */
 };
 
 struct cli_command {

@@ -190,8 +190,9 @@ int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
 	struct fb_ctx ctx;
-	const char *env_today;
+	const char *env_today, *fault;
 	int status, opt;
+	size_t i;
 
 	setlocale(LC_CTYPE, "");
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
@@ -235,6 +236,19 @@ int main(int argc, char **argv)
 				       argv[optind]);
 
 	status = ctx.cmd->fn(argc - optind, argv + optind, &ctx);
+	/*
+	 * A damaged git object makes a read fail, which some readers take for
+	 * "not there"; whatever the command made of it, the answer is 3.
+	 */
+	fault = fb_repo_fault(ctx.repo);
+	if (fault) {
+		for (i = 0; i < ctx.diag.n; i++)
+			if (strstr(ctx.diag.v[i].message, fault))
+				ctx.fault_shown = true;
+		if (!ctx.fault_shown)
+			fb_diag_addf(&ctx.diag, FB_SEV_ERROR, NULL, 0, 0, "%s", fault);
+		status = EXIT_ENV;
+	}
 	cli_flush_diag(&ctx);
 	cli_refused_links(&ctx, FB_SEV_WARNING);
 	cli_flush_diag(&ctx);

@@ -49,6 +49,22 @@ int cli_error(struct fb_ctx *ctx, int code, const char *fmt, ...)
 	return code;
 }
 
+/*
+ * A usage error found after a read met a damaged object is a guess (a
+ * revision or a record that is there looked missing): report the object
+ * instead, for exit 3.
+ */
+static bool fault_instead(struct fb_ctx *ctx)
+{
+	const char *fault = fb_repo_fault(ctx->repo);
+	if (!fault)
+		return false;
+	fb_diag_release(&ctx->diag);
+	fb_diag_addf(&ctx->diag, FB_SEV_ERROR, NULL, 0, 0, "%s", fault);
+	cli_flush_diag(ctx);
+	return true;
+}
+
 static int usage_hint(struct fb_ctx *ctx)
 {
 	if (ctx->cmd)
@@ -60,6 +76,8 @@ static int usage_hint(struct fb_ctx *ctx)
 int cli_usage_error(struct fb_ctx *ctx, const char *fmt, ...)
 {
 	va_list ap;
+	if (fault_instead(ctx))
+		return EXIT_ENV;
 	cli_flush_diag(ctx);
 	va_start(ap, fmt);
 	vreport(ctx, fmt, ap);
@@ -69,6 +87,8 @@ int cli_usage_error(struct fb_ctx *ctx, const char *fmt, ...)
 
 int cli_usage_flush(struct fb_ctx *ctx)
 {
+	if (fault_instead(ctx))
+		return EXIT_ENV;
 	cli_flush_diag(ctx);
 	return usage_hint(ctx);
 }
@@ -217,12 +237,15 @@ void cli_flush_diag(struct fb_ctx *ctx)
 void cli_flush_diag_in_order(struct fb_ctx *ctx)
 {
 	struct fb_buf line = FB_BUF_INIT;
+	const char *fault = fb_repo_fault(ctx->repo);
 	size_t i;
 
 	for (i = 0; i < ctx->diag.n; i++) {
 		const struct fb_diag_entry *e = &ctx->diag.v[i];
 		if (ctx->repo)
 			fb_repo_link_told(ctx->repo, e->file);
+		if (fault && strstr(e->message, fault))
+			ctx->fault_shown = true;
 		fb_buf_reset(&line);
 		fb_diag_format(&line, e);
 		if (ctx->color) {
