@@ -367,10 +367,15 @@ static void attach(struct fmt *f)
 				e = &f->entries[j - 1];
 			if (!e) {
 				f->header[f->nheader++] = a;
-			} else if (e->trail) {
+			} else if (e->trail || (a->line < e->node->line && fb_node_is_scalar(e->node) &&
+						e->node->end_line > e->node->line)) {
+				/* a second one, or `- # c` over a text of several lines: it would
+				   land after the text's last line, which reads back as its own */
 				refuse(f, a->line, a->col,
-				       "cannot keep this comment: it follows a value that spans "
-				       "several lines; put it on a line of its own");
+				       e->trail ? "cannot keep this comment: it follows a value that "
+						  "spans several lines; put it on a line of its own"
+						: "cannot keep this comment: the text below it spans several "
+						  "lines; put the comment on a line of its own");
 			} else {
 				e->trail = a;
 			}

@@ -50,6 +50,15 @@ test_expect_success 'a comment inside a multi-line [flow] list: refused, file un
 	rm repo/records/contacts/c-0005.yaml
 '
 
+test_expect_success '`- # c` over a text of several lines: refused, never an output fmt itself refuses' '
+	printf "id: c-0008\nname: x\nroles:\n  - # first\n    a plain text\n    over two lines\n" >in.yaml &&
+	cp in.yaml repo/records/contacts/c-0008.yaml &&
+	test_expect_code 1 fieldbook -C repo fmt contacts/c-0008 2>err &&
+	test_grep "^records/contacts/c-0008.yaml:4:5: error: cannot keep this comment: the text below it spans several lines" err &&
+	test_cmp in.yaml repo/records/contacts/c-0008.yaml &&
+	rm repo/records/contacts/c-0008.yaml
+'
+
 test_expect_success 'a block scalar whose | is not on its first line, or a key over lines: refused' '
 	printf "id: c-0007\nname: x\nnotes: !!str\n  |  # what he said\n  text\n" >in.yaml &&
 	cp in.yaml repo/records/contacts/c-0007.yaml &&
