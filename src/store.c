@@ -618,7 +618,7 @@ int fb_source_at_time(struct fb_source **out, struct fb_repo *r, time_t t, struc
 	git_revwalk_free(walk);
 	if (err == FB_ENOTFOUND)
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
-			     "no commit at or before that date: the history starts later");
+			     "the history starts later");
 	return err;
 }
 

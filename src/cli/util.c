@@ -336,8 +336,18 @@ int cli_source(struct fb_ctx *ctx, const char *at, struct fb_source **out)
 	}
 	if (fb_date_parse_arg(at, ctx->today, &day, &err) == 0) {
 		rc = fb_source_at_time(out, ctx->repo, fb_day_end_time(day), &ctx->diag);
-		if (rc == FB_ENOTFOUND)
+		if (rc == FB_ENOTFOUND && !fault_instead(ctx)) {
+			/* a plain answer, not a usage block: the date was fine, the history is not there */
+			struct fb_buf why = FB_BUF_INIT;
+			if (ctx->diag.n)
+				fb_buf_puts(&why, ctx->diag.v[ctx->diag.n - 1].message);
+			fb_diag_release(&ctx->diag);
+			rc = cli_error(ctx, EXIT_USAGE, "no commit on or before %s: %s", at,
+				       why.len ? why.ptr : "none");
+			fb_buf_release(&why);
+		} else if (rc == FB_ENOTFOUND) {
 			rc = cli_usage_flush(ctx);
+		}
 	} else {
 		rc = fb_source_rev(out, ctx->repo, at, &ctx->diag);
 		if (rc == FB_ENOTFOUND) {

@@ -204,6 +204,16 @@ test_expect_success 'show --at agrees with log about what was true when' '
 	test_grep "09130000001" at-rev
 '
 
+test_expect_success '--at a date before the first commit: said plainly, exit 2, no usage block' '
+	test_expect_code 2 fieldbook -C repo show contacts/c-0001 --at 1390/01/01 >out 2>err &&
+	echo "fieldbook: error: no commit on or before 1390/01/01: the history starts later" >expect &&
+	test_cmp expect err &&
+	test_must_be_empty out &&
+	test_expect_code 2 fieldbook -C repo query contacts --at 2001-01-01 -c 2>err &&
+	test_grep "^fieldbook: error: no commit on or before 2001-01-01: the history starts later$" err &&
+	test_grep ! "^usage:" err
+'
+
 test_expect_success 'audit: every commit, the plain-git break flagged with record and error' '
 	test_expect_code 1 fieldbook -C repo audit --format json >out.json &&
 	python3 - out.json "$(cat c9)" "$(cat c10)" <<-\EOF
