@@ -327,10 +327,13 @@ static void attach(struct fmt *f)
 	f->header = fb_calloc(f->nasides + 1, sizeof(*f->header));
 	f->trailer = fb_calloc(f->nasides + 1, sizeof(*f->trailer));
 
-	/* the header: the lines above the first entry, up to the last blank one */
-	for (i = 0; i < f->nasides && f->asides[i].line < first_line; i++)
-		if (f->asides[i].kind == ASIDE_BLANK)
-			last_blank = i;
+	/*
+	 * The header: every line above the first entry.  It stays at the top
+	 * even when fmt puts another key first (a file's leading comment is
+	 * about the file, not about whichever key happened to come first).
+	 */
+	for (i = 0; i < f->nasides && f->asides[i].line < first_line && f->asides[i].full_line; i++)
+		last_blank = i;
 	for (i = 0; last_blank != SIZE_MAX && i <= last_blank; i++)
 		f->header[f->nheader++] = &f->asides[i];
 
