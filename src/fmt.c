@@ -321,7 +321,7 @@ static bool dash_alone(const struct entry *e)
 static void attach(struct fmt *f)
 {
 	unsigned first_line = f->nentries ? f->entries[0].line : UINT32_MAX;
-	size_t i, last_blank = SIZE_MAX;
+	size_t i, last_head = SIZE_MAX;
 
 	f->lead = fb_calloc(f->nasides + 1, sizeof(*f->lead));
 	f->header = fb_calloc(f->nasides + 1, sizeof(*f->header));
@@ -333,8 +333,8 @@ static void attach(struct fmt *f)
 	 * about the file, not about whichever key happened to come first).
 	 */
 	for (i = 0; i < f->nasides && f->asides[i].line < first_line && f->asides[i].full_line; i++)
-		last_blank = i;
-	for (i = 0; last_blank != SIZE_MAX && i <= last_blank; i++)
+		last_head = i;
+	for (i = 0; last_head != SIZE_MAX && i <= last_head; i++)
 		f->header[f->nheader++] = &f->asides[i];
 
 	/* asides and entries are both in text order, so each list stays contiguous */
