@@ -463,6 +463,28 @@ static void remove_buffer(const struct fb_buf *file)
 }
 
 /*
+ * The record's errors name the editor buffer, where the user saw those
+ * lines (the record file does not exist yet, or still holds the old text).
+ */
+static void point_at_buffer(struct fb_ctx *ctx, const struct session *ss, const char *buffer)
+{
+	bool any = false;
+	size_t i;
+	for (i = 0; i < ctx->diag.n; i++) {
+		struct fb_diag_entry *e = &ctx->diag.v[i];
+		if (e->file && !strcmp(e->file, ss->path.ptr)) {
+			free(e->file);
+			e->file = fb_strdup(buffer);
+			any = true;
+		}
+	}
+	if (any)
+		fprintf(stderr, "fieldbook: %s/%s is not saved; the errors are in the editor buffer, "
+				"at the lines you saw:\n",
+			ss->type, ss->id);
+}
+
+/*
  * Run the editor until the text is valid or the user gives up.  0 with
  * ss->text ready to write; EXIT_DATA when kept as a draft or discarded;
  * `*unchanged` when the user saved what they were given.
@@ -510,6 +532,7 @@ static int edit_loop(struct fb_ctx *ctx, struct session *ss, bool *unchanged)
 		status = check_text(ctx, ss, &ss->text);
 		if (status != EXIT_DATA)
 			break;
+		point_at_buffer(ctx, ss, file.ptr);
 		cli_flush_diag(ctx);
 		if (!isatty(0)) {
 			fprintf(stderr, "fieldbook: the record has errors and there is no terminal "
