@@ -32,6 +32,7 @@
  * libgit2 locks (index.lock, a ref's .lock) held by someone else are retried
  * with backoff and then reported with their path.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -331,6 +332,54 @@ int fb_repo_private_dir(struct fb_repo *r, const char *sub, struct fb_buf *out, 
 fail:
 	fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot make %s: %s", out->ptr, strerror(errno));
 	return FB_EIO;
+}
+
+/* Whether a draft's file name is "<stem>.yaml" or "<stem>-N.yaml" (keep_draft's names). */
+static bool draft_of(const char *name, const char *stem)
+{
+	size_t n = strlen(stem);
+	const char *p = name + n;
+	if (!stem[0])
+		return strlen(name) > 5 && !strcmp(name + strlen(name) - 5, ".yaml");
+	if (strncmp(name, stem, n))
+		return false;
+	if (*p == '-' && p[1] >= '0' && p[1] <= '9')
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	return !strcmp(p, ".yaml");
+}
+
+int fb_drafts_list(struct fb_repo *r, const char *stem, time_t older_than, struct fb_strvec *out)
+{
+	struct fb_diag quiet = FB_DIAG_INIT;
+	struct fb_buf dir = FB_BUF_INIT, path = FB_BUF_INIT;
+	const char *gd = fb_repo_git_dir(r, &quiet);
+	struct dirent *de;
+	DIR *d;
+
+	fb_diag_release(&quiet);
+	if (!gd)
+		return FB_EIO;
+	fb_buf_addf(&dir, "%s/fieldbook/drafts", gd);
+	if (!(d = opendir(dir.ptr))) {
+		fb_buf_release(&dir);
+		return 0; /* none kept yet */
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (de->d_name[0] == '.' || !draft_of(de->d_name, stem))
+			continue;
+		fb_buf_reset(&path);
+		fb_buf_addf(&path, "%s/%s", dir.ptr, de->d_name);
+		if (lstat(path.ptr, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (!older_than || st.st_mtime <= older_than))
+			fb_strvec_push(out, path.ptr);
+	}
+	closedir(d);
+	fb_strvec_sort(out);
+	fb_buf_release(&dir);
+	fb_buf_release(&path);
+	return 0;
 }
 
 /* ---- running a signer ------------------------------------------------------------------ */

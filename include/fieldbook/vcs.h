@@ -48,6 +48,12 @@ void fb_repo_unlock(struct fb_repo *r);
 
 /* The private folder under .git where fieldbook keeps edit buffers and drafts (mode 0700). */
 int fb_repo_private_dir(struct fb_repo *r, const char *sub, struct fb_buf *out, struct fb_diag *d);
+/*
+ * The drafts `new` and `edit` kept (.git/fieldbook/drafts/TYPE-ID[-N].yaml)
+ * whose stem is `stem` ("contacts-c-0041"; "" for all), last written at or
+ * before `older_than` (0: any time); full paths, sorted.
+ */
+int fb_drafts_list(struct fb_repo *r, const char *stem, time_t older_than, struct fb_strvec *out);
 
 struct fb_commit_opts {
 	const char *message;      /* -m; NULL: made from the changes */

@@ -463,6 +463,59 @@ static void remove_buffer(const struct fb_buf *file)
 }
 
 /*
+ * A draft kept of this record (the newest): on a terminal, offer to resume
+ * it -- its text goes to `text` and its path is returned, to be removed once
+ * saved; without one, say that it is there.  NULL: start from the record.
+ */
+static char *offer_draft(struct fb_ctx *ctx, const struct session *ss, struct fb_buf *text)
+{
+	struct fb_strvec drafts = {0};
+	struct fb_buf stem = FB_BUF_INIT, when = FB_BUF_INIT;
+	const char *newest = NULL;
+	time_t newest_t = 0;
+	char *resume = NULL, line[16];
+	size_t i;
+
+	fb_buf_addf(&stem, "%s-%s", ss->type, ss->id);
+	fb_drafts_list(ctx->repo, stem.ptr, 0, &drafts);
+	for (i = 0; i < drafts.n; i++) {
+		struct stat st;
+		if (stat(drafts.v[i], &st) == 0 && (!newest || st.st_mtime >= newest_t)) {
+			newest = drafts.v[i];
+			newest_t = st.st_mtime;
+		}
+	}
+	if (!newest)
+		goto out;
+	{
+		char buf[32];
+		struct tm tm;
+		localtime_r(&newest_t, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M", &tm);
+		fb_buf_puts(&when, buf);
+	}
+	if (!isatty(0)) {
+		fprintf(stderr, "fieldbook: note: a draft of %s/%s is kept (%s): %s; edit it on a "
+				"terminal to resume it, or delete it\n",
+			ss->type, ss->id, when.ptr, newest);
+		goto out;
+	}
+	fprintf(stderr, "A draft of %s/%s is kept (%s): %s\nResume it? [y/N]: ", ss->type, ss->id,
+		when.ptr, newest);
+	fflush(stderr);
+	if (fgets(line, sizeof(line), stdin) && (line[0] == 'y' || line[0] == 'Y') &&
+	    fb_buf_read_file(text, newest, 0) == 0)
+		resume = fb_strdup(newest);
+	else
+		fb_buf_reset(text);
+out:
+	fb_strvec_release(&drafts);
+	fb_buf_release(&stem);
+	fb_buf_release(&when);
+	return resume;
+}
+
+/*
  * The record's errors name the editor buffer, where the user saw those
  * lines (the record file does not exist yet, or still holds the old text).
  */
@@ -509,7 +562,10 @@ static int edit_loop(struct fb_ctx *ctx, struct session *ss, bool *unchanged)
 			status = cli_error(ctx, EXIT_ENV, "cannot read back %s", file.ptr);
 			break;
 		}
-		if (saved.len == ss->text.len && !memcmp(saved.ptr, ss->text.ptr, saved.len))
+		/* unchanged: edit's record as it is on disk (a resumed draft is a change) */
+		if (ss->is_new ? saved.len == ss->text.len && !memcmp(saved.ptr, ss->text.ptr, saved.len)
+			       : saved.len == ss->original.len &&
+					 !memcmp(saved.ptr, ss->original.ptr, saved.len))
 			*unchanged = true;
 		fb_buf_reset(&ss->text);
 		fb_buf_add(&ss->text, saved.ptr, saved.len);
@@ -848,7 +904,7 @@ int cmd_edit(int argc, char **argv, struct fb_ctx *ctx)
 	};
 	struct session ss = {0};
 	struct cli_getopt g;
-	char *type = NULL, *id = NULL;
+	char *type = NULL, *id = NULL, *resume = NULL;
 	bool unchanged;
 	int opt, status = EXIT_OK, err;
 
@@ -871,7 +927,9 @@ int cmd_edit(int argc, char **argv, struct fb_ctx *ctx)
 				 : EXIT_ENV;
 		goto out;
 	}
-	fb_buf_add(&ss.text, ss.original.ptr, ss.original.len);
+	resume = offer_draft(ctx, &ss, &ss.text);
+	if (!resume)
+		fb_buf_add(&ss.text, ss.original.ptr, ss.original.len);
 	if ((status = edit_loop(ctx, &ss, &unchanged)))
 		goto out;
 	if (unchanged) {
@@ -879,7 +937,12 @@ int cmd_edit(int argc, char **argv, struct fb_ctx *ctx)
 		goto out;
 	}
 	status = save(ctx, &ss);
+	if (!status && resume) {
+		unlink(resume); /* resumed and saved: the draft has done its work */
+		fprintf(stderr, "fieldbook: the draft %s is saved and removed\n", resume);
+	}
 out:
+	free(resume);
 	cli_flush_diag(ctx);
 	cli_getopt_release(&g);
 	session_release(&ss);

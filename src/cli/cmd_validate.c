@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <fieldbook/check.h>
 #include <fieldbook/vcs.h>
@@ -32,6 +33,26 @@ static void print_json(struct fb_buf *out, const struct fb_diag *d, size_t check
 		fb_diag_format_json(out, &d->v[i]);
 	}
 	fb_buf_puts(out, d->n ? "\n]}\n" : "]}\n");
+}
+
+/* Drafts new and edit kept over a week ago: work someone may have forgotten. */
+static void note_old_drafts(struct fb_ctx *ctx)
+{
+	struct fb_strvec old = {0};
+	struct fb_buf names = FB_BUF_INIT;
+	size_t i;
+
+	fb_drafts_list(ctx->repo, "", time(NULL) - 7 * 86400, &old);
+	for (i = 0; i < old.n && i < 3; i++)
+		fb_buf_addf(&names, "%s%s", i ? ", " : "", strrchr(old.v[i], '/') + 1);
+	if (old.n)
+		fb_diag_addf(&ctx->diag, FB_SEV_NOTE, NULL, 0, 0,
+			     "%zu draft%s older than a week %s kept in .git/fieldbook/drafts (%s%s): "
+			     "resume one with 'fieldbook edit TYPE/ID', or delete it",
+			     old.n, old.n == 1 ? "" : "s", old.n == 1 ? "is" : "are", names.ptr,
+			     old.n > 3 ? ", …" : "");
+	fb_strvec_release(&old);
+	fb_buf_release(&names);
 }
 
 /* The verdict: JSON on stdout, or diagnostics on stderr and one line on stdout. */
@@ -210,6 +231,8 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 		status = EXIT_ENV;
 		goto out;
 	}
+	if (!rev)
+		note_old_drafts(ctx);
 	if (!rev && !fb_hooks_installed(ctx->repo))
 		fb_diag_addf(&ctx->diag, FB_SEV_WARNING, NULL, 0, 0,
 			     "the fieldbook hooks are not installed in this clone, so a plain git "

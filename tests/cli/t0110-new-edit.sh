@@ -300,6 +300,35 @@ test_expect_success SCRIPT 'on a terminal: "x" discards, the record stays as it 
 	test_cmp before repo/records/contacts/c-0042.yaml
 '
 
+test_expect_success 'edit tells about a kept draft of the record; validate about drafts over a week old' '
+	rm -f repo/.git/fieldbook/drafts/* &&
+	ED_SED="s/^role:.*/role: boss/" EDITOR="$TRASH/ed" \
+		test_expect_code 1 fieldbook -C repo edit contacts/c-0042 </dev/null 2>err &&
+	draft=$(sed -n "s/.*kept as a draft: //p" err) &&
+	test_path_is_file "$draft" &&
+	ED_SED="s/^name:.*/name: x/" EDITOR="$TRASH/ed" \
+		fieldbook -C repo edit contacts/c-0042 </dev/null 2>err &&
+	test_grep "note: a draft of contacts/c-0042 is kept (.*): $draft; edit it on a terminal to resume it" err &&
+	git -C repo checkout -q -- records/contacts/c-0042.yaml &&
+	fieldbook -C repo validate >out 2>err &&
+	test_grep ! "older than a week" err &&
+	touch -d "8 days ago" "$draft" &&
+	fieldbook -C repo validate >out 2>err &&
+	test_grep "^fieldbook: note: 1 draft older than a week is kept in .git/fieldbook/drafts (contacts-c-0042.yaml): resume one with" err
+'
+
+test_expect_success SCRIPT 'on a terminal: edit offers the draft; resumed and saved, it is removed' '
+	draft=$(ls repo/.git/fieldbook/drafts/contacts-c-0042*.yaml) &&
+	sed -i "s/^role:.*/role: council-member/" "$draft" &&
+	printf "y\n" >answer &&
+	EDITOR=true NO_COLOR=1 script -qec "$FIELDBOOK -C repo edit contacts/c-0042" /dev/null \
+		<answer >screen 2>&1 &&
+	test_grep "A draft of contacts/c-0042 is kept" screen &&
+	test_grep "^role: council-member$" repo/records/contacts/c-0042.yaml &&
+	test_path_is_missing "$draft" &&
+	test_grep "is saved and removed" screen
+'
+
 # A full disk: a small tmpfs, filled up, mounted over the drafts folder in a
 # private mount namespace (unshare -rm).
 unshare -rm sh -c 'd=$(mktemp -d) && mount -t tmpfs -o size=64k tmpfs "$d"' 2>/dev/null &&
