@@ -68,4 +68,15 @@ test_expect_success 'found from a sub-folder, like git' '
 	test_grep "checked: all valid" out
 '
 
+test_expect_success 'README: the broken-record example prints what a fresh clone prints' '
+	fb_demo readme &&
+	sed -n "/^id: c-0999\$/,/^nmae: x\$/p" "$FB_SRCDIR/README.md" >readme/records/contacts/c-0999.yaml &&
+	test_line_count = 8 readme/records/contacts/c-0999.yaml &&
+	sed -n "/^\$ .\/fieldbook validate contacts\/c-0999/,/^\`\`\`/p" "$FB_SRCDIR/README.md" |
+		sed "1d;\$d" >expect &&
+	rm readme/.git/hooks/pre-commit &&
+	test_expect_code 1 fieldbook -C readme validate contacts/c-0999 >actual 2>&1 &&
+	test_cmp expect actual
+'
+
 test_done
