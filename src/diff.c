@@ -43,6 +43,12 @@ static void walk(const struct fb_node *a, const struct fb_node *b, struct fb_buf
 	size_t base = path->len;
 	uint32_t i, j;
 
+	/* a confidential value is one value: neither its parts nor its keys are told */
+	if (!show && ((a && a->confidential) || (b && b->confidential))) {
+		if (!(a && b && fb_node_equal(a, b)))
+			add(out, path, a, b, show);
+		return;
+	}
 	/* a collection on one side only: each of its leaves appears or goes */
 	if (!a != !b) {
 		const struct fb_node *c = a ? a : b;

@@ -750,7 +750,8 @@ static void collect_leaves(const struct fb_node *n, struct fb_buf *path, bool sh
 	size_t base = path->len;
 	uint32_t i;
 
-	if (fb_node_is_scalar(n) || n->n == 0) {
+	/* a confidential collection is one leaf: its keys are not told either */
+	if (fb_node_is_scalar(n) || n->n == 0 || (n->confidential && !show)) {
 		struct fb_buf v = FB_BUF_INIT;
 		if (n->confidential && !show)
 			fb_buf_puts(&v, "\"***\"");

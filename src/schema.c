@@ -964,6 +964,7 @@ static struct sfile *load_sibling(struct fb_schemas *ss, const char *base)
 }
 
 static void mark_below(struct fb_schemas *ss);
+static void check_confidential_keys(struct fb_schemas *ss);
 
 static int finish(struct fb_schemas *ss)
 {
@@ -971,6 +972,7 @@ static int finish(struct fb_schemas *ss)
 	check_cycles(ss);
 	check_cost(ss);
 	mark_below(ss);
+	check_confidential_keys(ss);
 	return ss->d->errors > ss->errors_before ? FB_EINVALID : 0;
 }
 
@@ -1219,6 +1221,20 @@ static void mark_below(struct fb_schemas *ss)
 				changed = true;
 			}
 		}
+	}
+}
+
+/* Keys are always shown (mapping keys are paths and column names): refuse hiding them. */
+static void check_confidential_keys(struct fb_schemas *ss)
+{
+	size_t i;
+	for (i = 0; i < ss->nall; i++) {
+		const struct fb_schema *s = ss->all[i];
+		const struct fb_node *at = fb_node_get(s->node, "propertyNames");
+		if (!s->is_bool && fb_schema_reaches(s->property_names, FB_X_CONFIDENTIAL))
+			schema_error(ss, s->file, at && at->key ? at->key : at, "x-confidential",
+				     "x-confidential cannot apply to property names (keys are always "
+				     "shown): mark the values instead");
 	}
 }
 

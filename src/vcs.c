@@ -892,8 +892,10 @@ static void make_message(git_repository *git, git_tree *head, const struct pendi
 			struct fb_doc *a = typed(c->came->path, &old, ss, c->type);
 			struct fb_doc *b = typed(c->came->path, &new, ss, c->type);
 			size_t j;
+			/* the message stays in history for all to read: never a confidential
+			   value or key in it, whatever --show-confidential says */
 			if (a && b)
-				fb_diff_nodes(a->root, b->root, o->show_confidential, &ch);
+				fb_diff_nodes(a->root, b->root, false, &ch);
 			for (j = 0; j < ch.n; j++) {
 				const char *path = ch.v[j].path, *top = path + (path[0] == '/');
 				char *name = fb_strndup(top, strcspn(top, "/"));

@@ -61,7 +61,6 @@ struct fb_commit_opts {
 	const struct fb_strvec *also;    /* other files to commit as they are (init's README, settings) */
 	const char *author_arg;   /* --author */
 	bool sign;                /* --sign, or commit.gpgsign */
-	bool show_confidential;   /* for the field list of the message */
 	unsigned threads;         /* for checking the tree; 0: one per processor */
 };
 

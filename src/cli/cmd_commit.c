@@ -85,7 +85,6 @@ int cmd_commit(int argc, char **argv, struct fb_ctx *ctx)
 		if ((status = cli_target_prefixes(ctx, argv[i], &targets)))
 			goto out;
 	co.targets = targets.n ? &targets : NULL;
-	co.show_confidential = ctx->show_confidential;
 	status = cli_commit_paths(ctx, &co, false);
 out:
 	fb_strvec_release(&targets);
