@@ -49,6 +49,7 @@ static void read_days(const struct fb_node *v, struct fb_settings *s, struct fb_
 	if (v->type != FB_NODE_SEQ || !v->n) {
 		bad(d, v, "visit_days", "a list of weekdays",
 		    "expected a list of weekdays ([sunday, tuesday])");
+		s->visit_days_unread = true;
 		return;
 	}
 	for (i = 0; i < v->n; i++) {
@@ -61,6 +62,7 @@ static void read_days(const struct fb_node *v, struct fb_settings *s, struct fb_
 			bad(d, k, "visit_days", "a weekday",
 			    "'%s' is not a weekday (sunday ... saturday, or یکشنبه ...)",
 			    fb_node_is_scalar(k) ? k->str : "?");
+			s->visit_days_unread = true;
 			return;
 		}
 		days |= 1u << w;
@@ -82,8 +84,10 @@ int fb_settings_load(struct fb_source *src, struct fb_settings *out, struct fb_d
 		fb_buf_release(&text);
 		return 0;
 	}
-	if (err < 0 || fb_doc_parse(&doc, PATH, text.ptr, text.len, FB_PARSE_DEFAULT, d) < 0)
+	if (err < 0 || fb_doc_parse(&doc, PATH, text.ptr, text.len, FB_PARSE_DEFAULT, d) < 0) {
+		out->visit_days_unread = true; /* nothing of it could be read */
 		goto out;
+	}
 	for (i = 0; doc->root && i < doc->root->n; i++) {
 		const struct fb_node *kv = doc->root->kids[i], *k = kv->key;
 		if (fb_node_key_is(k, "calendar")) {

@@ -17,6 +17,9 @@ struct fb_settings {
 	int stale_after_days;        /* a contact not met for longer is due */
 	bool require_signed_commits; /* commits must be signed (audit, hooks) */
 	bool calendar_set;           /* calendar was given (a --calendar still wins) */
+	bool visit_days_unread;      /* fieldbook.yaml is there, but its visit_days could not be
+				      * read (a bad value, or the file itself is unreadable):
+				      * visit_days holds the default */
 };
 
 void fb_settings_default(struct fb_settings *s);
@@ -24,7 +27,8 @@ void fb_settings_default(struct fb_settings *s);
 /*
  * Read fieldbook.yaml from `src` into `out` (defaults for what it does not
  * say).  FB_EINVALID with every problem in `d`; `out` then holds the
- * defaults for the keys in error.
+ * defaults for the keys in error (and visit_days_unread says whether that
+ * hit visit_days).
  */
 int fb_settings_load(struct fb_source *src, struct fb_settings *out, struct fb_diag *d);
 

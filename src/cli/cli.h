@@ -34,6 +34,7 @@ struct fb_ctx {
 	enum fb_calendar calendar;
 	bool calendar_given; /* by --calendar: fieldbook.yaml's does not apply */
 	struct fb_settings settings; /* fieldbook.yaml's (defaults until cli_repo) */
+	struct fb_diag settings_diag; /* what was wrong with it (cli_settings_warn says it) */
 	bool color;  /* on stderr */
 	bool ocolor; /* on stdout */
 	bool show_confidential;
@@ -121,6 +122,14 @@ int cli_exit_code(int err);
 
 /* Open the repository (once); EXIT_ENV after printing why when there is none. */
 int cli_repo(struct fb_ctx *ctx);
+
+/*
+ * Say on stderr what cli_repo found wrong with fieldbook.yaml, each problem
+ * at its file:line:col: warnings ("...; the default is used instead"), or
+ * errors when `need_days` and the visit days could not be read -- then
+ * EXIT_DATA.  0 otherwise.  Said once.
+ */
+int cli_settings_warn(struct fb_ctx *ctx, bool need_days);
 
 /*
  * Open the source named by --at/--rev: NULL or "" means the working tree; a

@@ -87,6 +87,7 @@ static int compute(struct fb_ctx *ctx, const char *at, int32_t since, int32_t un
 
 	if ((status = cli_source(ctx, at, &src)))
 		return status;
+	cli_settings_warn(ctx, false); /* plan has said it already, as errors if need be */
 	err = fb_summary_compute(src, &o, s, &ctx->diag);
 	fb_source_free(src);
 	if (err == FB_ENOTFOUND)
@@ -372,7 +373,8 @@ int cmd_plan(int argc, char **argv, struct fb_ctx *ctx)
 		status = cli_usage_error(ctx, "bad date '%s': %s", from_arg, err.ptr);
 		goto out;
 	}
-	if ((status = cli_repo(ctx)) || (status = compute(ctx, NULL, FB_NO_DAY, FB_NO_DAY, NULL, &s)))
+	if ((status = cli_repo(ctx)) || (status = cli_settings_warn(ctx, true)) ||
+	    (status = compute(ctx, NULL, FB_NO_DAY, FB_NO_DAY, NULL, &s)))
 		goto out;
 	fb_plan_compute(&s, &ctx->settings, from, (int)weeks, ctx->calendar, &p);
 	if (format == 1) {

@@ -307,18 +307,49 @@ int cli_repo(struct fb_ctx *ctx)
 		cli_flush_diag(ctx);
 		return EXIT_ENV;
 	}
-	/* fieldbook.yaml's settings, unless an option said otherwise; its errors are validate's */
+	/*
+	 * fieldbook.yaml's settings, unless an option said otherwise; its errors
+	 * are kept for the commands that use them (cli_settings_warn) -- validate
+	 * reports them its own way
+	 */
 	{
 		struct fb_source *src = NULL;
-		struct fb_diag quiet = FB_DIAG_INIT;
 		fb_source_worktree(&src, ctx->repo);
-		fb_settings_load(src, &ctx->settings, &quiet);
+		fb_diag_release(&ctx->settings_diag);
+		fb_settings_load(src, &ctx->settings, &ctx->settings_diag);
 		fb_source_free(src);
-		fb_diag_release(&quiet);
 		if (ctx->settings.calendar_set && !ctx->calendar_given)
 			ctx->calendar = ctx->settings.calendar;
 	}
 	return 0;
+}
+
+int cli_settings_warn(struct fb_ctx *ctx, bool need_days)
+{
+	bool fatal = need_days && ctx->settings.visit_days_unread;
+	size_t i;
+
+	if (!ctx->settings_diag.n)
+		return 0;
+	for (i = 0; i < ctx->settings_diag.n; i++) {
+		struct fb_diag_entry e = ctx->settings_diag.v[i];
+		struct fb_buf msg = FB_BUF_INIT;
+		fb_buf_puts(&msg, e.message);
+		if (!fatal && e.severity == FB_SEV_ERROR)
+			fb_buf_puts(&msg, "; the default is used instead");
+		e.severity = fatal ? FB_SEV_ERROR : e.severity == FB_SEV_ERROR ? FB_SEV_WARNING
+									 : e.severity;
+		e.message = msg.ptr;
+		fb_diag_push(&ctx->diag, &e);
+		fb_buf_release(&msg);
+	}
+	fb_diag_release(&ctx->settings_diag);
+	if (fatal)
+		fb_diag_addf(&ctx->diag, FB_SEV_ERROR, NULL, 0, 0,
+			     "the visit days in fieldbook.yaml cannot be read: no plan (fix "
+			     "fieldbook.yaml; 'fieldbook validate' shows every problem)");
+	cli_flush_diag_in_order(ctx);
+	return fatal ? EXIT_DATA : 0;
 }
 
 int cli_source(struct fb_ctx *ctx, const char *at, struct fb_source **out)

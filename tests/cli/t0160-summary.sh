@@ -186,4 +186,32 @@ test_expect_success 'summary, plan, report and audit take no arguments, only opt
 	done
 '
 
+test_expect_success 'an invalid fieldbook.yaml is said at its line and column, never silently defaulted' '
+	rm -rf bad && cp -R demo bad &&
+	printf "calendar: jalali\nvisit_days: [shanbe]\nstale_after_days: 0\n" >bad/fieldbook.yaml &&
+	test_expect_code 1 fieldbook -C bad plan --today $TODAY >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^fieldbook.yaml:2:14: error: /visit_days: .shanbe. is not a weekday" err &&
+	test_grep "^fieldbook.yaml:3:19: error: /stale_after_days: " err &&
+	test_grep "^fieldbook: error: the visit days in fieldbook.yaml cannot be read" err &&
+	for c in summary report; do
+		fieldbook -C bad $c --today $TODAY >out 2>err &&
+		test -s out &&
+		test_grep "^fieldbook.yaml:2:14: warning: /visit_days: .shanbe. is not a weekday .*; the default is used instead$" err &&
+		test_grep "^fieldbook.yaml:3:19: warning: /stale_after_days: .*; the default is used instead$" err &&
+		test $(grep -c "fieldbook.yaml" err) = 2 || return 1
+	done &&
+	printf "visit_days: [sunday\n" >bad/fieldbook.yaml &&
+	test_expect_code 1 fieldbook -C bad plan --today $TODAY 2>err &&
+	test_grep "^fieldbook.yaml:2:1: error: " err &&
+	fieldbook -C bad summary --today $TODAY >out 2>err &&
+	test_grep "^fieldbook.yaml:2:1: warning: .*; the default is used instead$" err &&
+	printf "stale_after_days: soon\n" >bad/fieldbook.yaml &&
+	fieldbook -C bad plan --today $TODAY >out 2>err &&
+	test_grep "^Visits from" out &&
+	test_grep "^fieldbook.yaml:1:19: warning: /stale_after_days: " err &&
+	fieldbook -C demo plan --today $TODAY >out 2>err &&
+	test_must_be_empty err
+'
+
 test_done
