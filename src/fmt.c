@@ -12,8 +12,9 @@
  *    Lines above the first entry that end with a blank line are the file's
  *    header; lines after the last entry its trailer.
  * 3. Emit the tree in canonical order and indentation, copying each
- *    scalar's source text, each entry's lines above it, and its end-of-line
- *    comment.
+ *    scalar's source text (a number in Persian or Arabic-Indic digits is
+ *    written with ASCII ones), each entry's lines above it, and its
+ *    end-of-line comment.
  * 4. Read the result back: the typed data must be equal and the comments
  *    the same multiset, or the file is refused.
  */
@@ -435,6 +436,14 @@ static bool needs_quotes(const struct fb_node *n)
 	       fb_scalar_resolve(n->str, n->len, NULL) != FB_NODE_STR;
 }
 
+/* A plain number written with Persian or Arabic-Indic digits (typing rewrote its text). */
+static bool native_number(const struct fmt *f, const struct fb_node *n)
+{
+	return (n->type == FB_NODE_INT || n->type == FB_NODE_FLOAT) &&
+	       n->style == FB_STYLE_PLAIN && n->line == n->end_line &&
+	       (n->end - n->start != n->len || memcmp(f->text + n->start, n->str, n->len));
+}
+
 static void double_quoted(struct fb_buf *out, const char *s, size_t len)
 {
 	size_t i;
@@ -540,6 +549,8 @@ static void emit_scalar(struct fmt *f, const struct fb_node *n, unsigned indent,
 	}
 	if (needs_quotes(n)) {
 		double_quoted(f->out, n->str, n->len);
+	} else if (native_number(f, n)) {
+		fb_buf_add(f->out, n->str, n->len); /* its ASCII digits */
 	} else if (n->end_line == n->line) {
 		fb_buf_add(f->out, t + n->start, n->end - n->start);
 	} else {

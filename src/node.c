@@ -162,6 +162,85 @@ enum fb_node_type fb_scalar_resolve(const char *s, size_t len, double *num)
 	return FB_NODE_STR;
 }
 
+/* The ASCII digit of a Persian (U+06F0..) or Arabic-Indic (U+0660..) digit, else -1. */
+static int native_digit(uint32_t cp)
+{
+	if (cp >= 0x06F0 && cp <= 0x06F9)
+		return (int)(cp - 0x06F0);
+	if (cp >= 0x0660 && cp <= 0x0669)
+		return (int)(cp - 0x0660);
+	return -1;
+}
+
+/*
+ * The ASCII form of a number written with Persian or Arabic-Indic digits
+ * (see fb_node_native_number) into `tmp` (NUL-terminated), with its type;
+ * FB_NODE_STR for anything else.
+ */
+static enum fb_node_type native_number(const char *s, size_t len, char *tmp, size_t cap,
+				       double *num)
+{
+	size_t i = 0, o = 0, native = 0, digits = 0;
+	bool point = false;
+	enum fb_node_type t;
+
+	if (!len || len >= cap)
+		return FB_NODE_STR;
+	while (i < len) {
+		size_t at = i;
+		int32_t cp = fb_utf8_next(s, len, &i);
+		int dv = cp < 0 ? -1 : native_digit((uint32_t)cp);
+		if (dv >= 0) {
+			tmp[o++] = (char)('0' + dv);
+			native++;
+			digits++;
+		} else if (cp >= '0' && cp <= '9') {
+			tmp[o++] = (char)cp;
+			digits++;
+		} else if ((cp == '+' || cp == '-') && at == 0) {
+			tmp[o++] = (char)cp;
+		} else if ((cp == '.' || cp == 0x066B) && !point) { /* U+066B Arabic decimal separator */
+			tmp[o++] = '.';
+			point = true;
+			native += cp != '.';
+		} else {
+			return FB_NODE_STR;
+		}
+	}
+	tmp[o] = '\0';
+	if (!native || !digits)
+		return FB_NODE_STR;
+	t = fb_scalar_resolve(tmp, o, num);
+	return t == FB_NODE_INT || t == FB_NODE_FLOAT ? t : FB_NODE_STR;
+}
+
+enum fb_node_type fb_number_resolve(const char *s, size_t len, double *num)
+{
+	char tmp[128];
+	enum fb_node_type t = fb_scalar_resolve(s, len, num);
+	if (t == FB_NODE_STR)
+		t = native_number(s, len, tmp, sizeof(tmp), num);
+	return t == FB_NODE_INT || t == FB_NODE_FLOAT ? t : FB_NODE_STR;
+}
+
+bool fb_node_native_number(struct fb_node *n)
+{
+	char tmp[128];
+	double num;
+	enum fb_node_type t;
+
+	if (n->type != FB_NODE_STR || n->style != FB_STYLE_PLAIN || n->tagged)
+		return false;
+	t = native_number(n->str, n->len, tmp, sizeof(tmp), &num);
+	if (t == FB_NODE_STR)
+		return false;
+	n->len = strlen(tmp); /* never longer than the text: the document's own copy takes it */
+	memcpy((char *)n->str, tmp, n->len + 1);
+	n->type = (uint8_t)t;
+	n->num = num;
+	return true;
+}
+
 const char *fb_node_type_name(enum fb_node_type t)
 {
 	switch (t) {

@@ -496,7 +496,7 @@ static void deref_free(struct deref *t)
 
 static bool looks_numeric(const char *s, size_t len, double *num)
 {
-	enum fb_node_type t = fb_scalar_resolve(s, len, num);
+	enum fb_node_type t = fb_number_resolve(s, len, num);
 	return t == FB_NODE_INT || (t == FB_NODE_FLOAT && !isnan(*num));
 }
 

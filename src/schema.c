@@ -1315,6 +1315,22 @@ const struct fb_node *fb_schema_node(const struct fb_schema *s)
 
 /* ---- typing -------------------------------------------------------------------------- */
 
+/* Whether `s` allows numbers and nothing else (see only_string). */
+static bool only_numeric(const struct fb_schema *s)
+{
+	uint32_t i;
+	if (!s || s->is_bool || s->too_costly)
+		return false;
+	if (s->types && !(s->types & ~(unsigned)(T_INT | T_NUM)))
+		return true;
+	if (s->types == 0 && only_numeric(s->ref))
+		return true;
+	for (i = 0; i < s->nall; i++)
+		if (only_numeric(s->all_of[i]))
+			return true;
+	return false;
+}
+
 /* Mark what is confidential; with `coerce`, also type plain scalars of string-only fields. */
 static void type_node(const struct fb_schema *s, struct fb_node *n, bool confidential, bool coerce)
 {
@@ -1329,6 +1345,8 @@ static void type_node(const struct fb_schema *s, struct fb_node *n, bool confide
 		if (coerce && n->style == FB_STYLE_PLAIN && !n->tagged && n->type != FB_NODE_STR &&
 		    fb_schema_only_string(s))
 			n->type = FB_NODE_STR;
+		else if (coerce && n->type == FB_NODE_STR && only_numeric(s))
+			fb_node_native_number(n);
 		return;
 	}
 	for (i = 0; i < n->n; i++) {

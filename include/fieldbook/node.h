@@ -109,6 +109,17 @@ void fb_doc_too_large(struct fb_diag *d, const char *file, size_t size);
 /* The YAML 1.2 core schema type of a plain scalar; `num` gets a number's value. */
 enum fb_node_type fb_scalar_resolve(const char *s, size_t len, double *num);
 
+/*
+ * A plain, untagged string scalar written with Persian (U+06F0..U+06F9) or
+ * Arabic-Indic (U+0660..U+0669) digits, an optional leading sign and one
+ * decimal point ('.' or U+066B): retype it as that number and rewrite its
+ * text (`str`, `len`) with ASCII digits; the byte span keeps the source.
+ * False, and `n` untouched, for anything else.
+ */
+bool fb_node_native_number(struct fb_node *n);
+/* A number in any digit set (the core schema's, or as above): INT, FLOAT, else STR. */
+enum fb_node_type fb_number_resolve(const char *s, size_t len, double *num);
+
 /* "null", "boolean", "integer", "number", "string", "array", "object". */
 const char *fb_node_type_name(enum fb_node_type t);
 /* The same with an article, for messages: "an array", "a string", "null". */

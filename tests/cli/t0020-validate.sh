@@ -172,4 +172,43 @@ test_expect_success 'fieldbook.yaml is checked too: every mistake at its line an
 	rm repo/fieldbook.yaml
 '
 
+test_expect_success 'a number written with Persian or Arabic-Indic digits is that number' '
+	rm -rf num && cp -R demo num &&
+	c=num/records/contacts &&
+	rec() { printf "id: %s\nname: %s\nrole: other\ncounty: bardsir\nstatus: active\ninfluence: %s\n" "$@"; } &&
+	rec c-0901 "n ۱۲۳" "۴" >$c/c-0901.yaml &&
+	rec c-0902 "۱۲۳" "٣" >$c/c-0902.yaml &&
+	fieldbook -C num validate contacts/c-0901 contacts/c-0902 >out &&
+	test_grep "all valid" out &&
+	fieldbook -C num query contacts "id ~ ^c-090" -g status -f "avg(influence),sum(influence)" --format json >out &&
+	test_grep "\"avg(influence)\": 3.5" out && test_grep "\"sum(influence)\": 7" out &&
+	fieldbook -C num query contacts "influence = 4 and id ~ ^c-09" -f id >out &&
+	printf "id\nc-0901\n" >expect && test_cmp expect out &&
+	fieldbook -C num query contacts "influence < ۴ and id ~ ^c-09" -f id >out &&
+	printf "id\nc-0902\n" >expect && test_cmp expect out &&
+	fieldbook -C num show contacts/c-0902 --format json >out &&
+	test_grep "\"influence\": 3,\{0,1\}$" out && test_grep "\"name\": \"۱۲۳\"" out &&
+	rec c-0903 n "۹" >$c/c-0903.yaml &&
+	rec c-0904 n "\"۴\"" >$c/c-0904.yaml &&
+	rec c-0905 n "۴٫۵" >$c/c-0905.yaml &&
+	rec c-0906 n "۴ تا ۵" >$c/c-0906.yaml &&
+	test_expect_code 1 fieldbook -C num validate contacts/c-0903 contacts/c-0904 contacts/c-0905 contacts/c-0906 >out 2>err &&
+	test_grep "^records/contacts/c-0903.yaml:6:12: error: /influence: 9 is greater than the maximum 5$" err &&
+	test_grep "^records/contacts/c-0904.yaml:6:12: error: /influence: expected an integer, not a string" err &&
+	test_grep "^records/contacts/c-0905.yaml:6:12: error: /influence: expected an integer, not a number" err &&
+	test_grep "^records/contacts/c-0906.yaml:6:12: error: /influence: expected an integer, not a string" err &&
+	rm $c/c-0903.yaml $c/c-0905.yaml $c/c-0906.yaml &&
+	fieldbook -C num fmt contacts/c-0901 contacts/c-0902 contacts/c-0904 &&
+	test_grep "^influence: 4$" $c/c-0901.yaml &&
+	test_grep "^influence: 3$" $c/c-0902.yaml &&
+	test_grep "^name: ۱۲۳$" $c/c-0902.yaml &&
+	test_grep "^influence: \"۴\"$" $c/c-0904.yaml &&
+	rec c-0901 n "-۰٫۵" >$c/c-0901.yaml &&
+	test_expect_code 1 fieldbook -C num validate contacts/c-0901 2>err &&
+	test_grep "/influence: -0.5 is less than the minimum 1$" err &&
+	rec c-0901 n "۴" >$c/c-0901.yaml &&
+	test_expect_code 1 fieldbook validate --schema num/schemas/contacts.yaml $c/c-0901.yaml 2>err &&
+	test_grep "/influence: expected an integer, not a string" err
+'
+
 test_done

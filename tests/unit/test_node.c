@@ -187,6 +187,59 @@ static void test_core_typing(void **state)
 	}
 }
 
+/* Numbers in Persian or Arabic-Indic digits: what a record's numeric field takes. */
+static void test_native_numbers(void **state)
+{
+	static const struct {
+		const char *text;
+		enum fb_node_type type;
+		double num;
+		const char *ascii;
+	} cases[] = {
+		{"۴", FB_NODE_INT, 4, "4"},           {"٣", FB_NODE_INT, 3, "3"},
+		{"-۱۲", FB_NODE_INT, -12, "-12"},     {"+۰۷", FB_NODE_INT, 7, "+07"},
+		{"۴٫۵", FB_NODE_FLOAT, 4.5, "4.5"},   {"۴.۵", FB_NODE_FLOAT, 4.5, "4.5"},
+		{"۱2", FB_NODE_INT, 12, "12"},        {".۵", FB_NODE_FLOAT, 0.5, ".5"},
+		{"۴ تا ۵", FB_NODE_STR, 0, NULL},     {"۴٫۵٫۶", FB_NODE_STR, 0, NULL},
+		{"۱-۲", FB_NODE_STR, 0, NULL},        {"٫", FB_NODE_STR, 0, NULL},
+		{"+", FB_NODE_STR, 0, NULL},          {"۱۴۰۳/۰۵/۱۲", FB_NODE_STR, 0, NULL},
+		{"۱e۳", FB_NODE_STR, 0, NULL},        {"abc", FB_NODE_STR, 0, NULL},
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < FB_ARRAY_SIZE(cases); i++) {
+		char text[64];
+		struct fb_doc *doc;
+		struct fb_node *n;
+		double num = -99;
+		snprintf(text, sizeof(text), "v: %s\n", cases[i].text);
+		doc = parse_ok(text, strlen(text));
+		n = (struct fb_node *)fb_node_get(doc->root, "v");
+		assert_int_equal(fb_number_resolve(cases[i].text, strlen(cases[i].text), &num),
+				 cases[i].type);
+		assert_int_equal(fb_node_native_number(n), cases[i].type != FB_NODE_STR);
+		assert_int_equal(n->type, cases[i].type);
+		if (cases[i].ascii) {
+			assert_true(num == cases[i].num);
+			assert_true(n->num == cases[i].num);
+			assert_int_equal(n->len, strlen(cases[i].ascii));
+			assert_string_equal(n->str, cases[i].ascii);
+			/* the byte span still holds what was written */
+			assert_int_equal(n->end - n->start, strlen(cases[i].text));
+		} else {
+			assert_string_equal(n->str, cases[i].text);
+		}
+		fb_doc_free(doc);
+	}
+	{ /* a quoted scalar is a string, always */
+		static const char q[] = "v: \"۴\"\n";
+		struct fb_doc *doc = parse_ok(q, sizeof(q) - 1);
+		assert_false(fb_node_native_number((struct fb_node *)fb_node_get(doc->root, "v")));
+		fb_doc_free(doc);
+	}
+}
+
 static void test_quoted_and_tags(void **state)
 {
 	static const char text[] = "a: \"x\\0y\"\nb: '123'\nc: !!str 123\nd: !!int '7'\n"
@@ -389,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_positions_and_spans),
 		cmocka_unit_test(test_pointer_and_parent),
 		cmocka_unit_test(test_core_typing),
+		cmocka_unit_test(test_native_numbers),
 		cmocka_unit_test(test_quoted_and_tags),
 		cmocka_unit_test(test_rejections),
 		cmocka_unit_test(test_all_errors_in_one_pass),
