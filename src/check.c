@@ -301,14 +301,24 @@ static void idset_build(struct idset *set, const struct fb_entries *es)
 	}
 }
 
-static bool idset_has(const struct idset *set, const struct fb_entries *es, const char *id)
+/* The entry of `id`, or NULL. */
+static const struct fb_entry *idset_find(const struct idset *set, const struct fb_entries *es,
+					 const char *id)
 {
 	size_t k = id_hash(id) & (set->cap - 1);
 	for (; set->slot[k]; k = (k + 1) & (set->cap - 1))
 		if (!strcmp(es->v[set->slot[k] - 1].id, id))
-			return true;
-	return false;
+			return &es->v[set->slot[k] - 1];
+	return NULL;
 }
+
+/* A list field of one record, read once per check for x-item-of. */
+struct read_list {
+	char *type, *id;
+	const char *list; /* the schema's */
+	struct fb_strvec items;
+	bool ok;
+};
 
 struct checker {
 	struct lane main;
@@ -319,6 +329,8 @@ struct checker {
 	bool *listed;
 	uint64_t order; /* records handed out so far */
 	struct fb_check_stats *st;
+	struct read_list *read; /* x-item-of lists read so far */
+	size_t nread, read_alloc;
 };
 
 static int type_index(const struct checker *c, const char *type)
@@ -350,7 +362,55 @@ static bool exists(const char *type, const char *id, void *ctx)
 {
 	struct checker *c = ctx;
 	int t = type_index(c, type);
-	return t >= 0 && idset_has(&c->ids[t], listing(c, t, NULL), id);
+	return t >= 0 && idset_find(&c->ids[t], listing(c, t, NULL), id);
+}
+
+/* The ids of a list field's items: strings, or mappings' `id`; none of what is confidential. */
+static void list_ids(const struct fb_node *list, struct fb_strvec *out)
+{
+	uint32_t i;
+	for (i = 0; list && list->type == FB_NODE_SEQ && i < list->n; i++) {
+		const struct fb_node *it = list->kids[i];
+		if (it->type == FB_NODE_MAP)
+			it = fb_node_get(it, "id");
+		if (it && it->type == FB_NODE_STR && !it->confidential && strlen(it->str) == it->len)
+			fb_strvec_push(out, it->str);
+	}
+}
+
+static const struct fb_strvec *items(const char *type, const char *id, const char *list, void *ctx)
+{
+	struct checker *c = ctx;
+	int t = type_index(c, type);
+	const struct fb_entry *e;
+	struct read_list *r;
+	size_t i;
+
+	for (i = c->nread; i-- > 0;)
+		if (c->read[i].list == list && !strcmp(c->read[i].id, id) &&
+		    !strcmp(c->read[i].type, type))
+			return c->read[i].ok ? &c->read[i].items : NULL;
+	if (t < 0 || !(e = idset_find(&c->ids[t], listing(c, t, NULL), id)))
+		return NULL;
+	FB_GROW(c->read, c->nread, c->read_alloc);
+	r = &c->read[c->nread++];
+	memset(r, 0, sizeof(*r));
+	r->type = fb_strdup(type);
+	r->id = fb_strdup(id);
+	r->list = list;
+	{
+		struct fb_diag quiet = FB_DIAG_INIT; /* the record's own problems are its own */
+		struct fb_doc *doc = NULL;
+		fb_record_load(c->main.src, fb_schemas_type(c->ss, type), e, &c->main.scratch, &doc,
+			       &quiet);
+		if (doc) {
+			list_ids(fb_node_get(doc->root, list), &r->items);
+			r->ok = true;
+		}
+		fb_doc_free(doc);
+		fb_diag_release(&quiet);
+	}
+	return r->ok ? &r->items : NULL;
 }
 
 /* Read, type and validate one record: problems to `d`, its x-ref and x-unique items to `xr`. */
@@ -669,7 +729,7 @@ int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_
 		free(done);
 	}
 	if (!err)
-		fb_crossref_check(c.main.xr, exists, &c, d);
+		fb_crossref_check(c.main.xr, exists, items, &c, d);
 	st->checked += c.main.checked;
 	st->invalid = count_invalid(d);
 out:
@@ -677,6 +737,12 @@ out:
 		fb_entries_release(&c.lists[i]);
 		free(c.ids[i].slot);
 	}
+	for (i = 0; i < c.nread; i++) {
+		free(c.read[i].type);
+		free(c.read[i].id);
+		fb_strvec_release(&c.read[i].items);
+	}
+	free(c.read);
 	free(c.lists);
 	free(c.ids);
 	free(c.listed);

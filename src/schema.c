@@ -97,6 +97,9 @@ struct fb_schema {
 	const struct fb_node *ref_node;
 	struct fb_schema *ref;
 	const char *xref;
+	const char *xin_field, *xin_list; /* x-item-of */
+	const struct fb_node *xin_node;
+	bool xin_seen; /* found on a property by check_item_of */
 	const char *title, *description;
 	const char *xid_prefix;
 	int xid_digits;
@@ -556,6 +559,18 @@ static void compile_keyword(struct fb_schemas *ss, struct sfile *f, struct fb_sc
 			else
 				s->xref = v->str;
 		}
+	} else if (!strcmp(kw, "x-item-of")) {
+		const struct fb_node *fld = fb_node_get(v, "field"), *list = fb_node_get(v, "list");
+		if (v->type != FB_NODE_MAP || v->n != 2 || !fld || fld->type != FB_NODE_STR ||
+		    !list || list->type != FB_NODE_STR || !fld->len || !list->len) {
+			schema_error(ss, f, v, kw,
+				     "'x-item-of' takes {field: county, list: districts} (the x-ref "
+				     "field beside it, and a list of the record it refers to)");
+		} else {
+			s->xin_field = fld->str;
+			s->xin_list = list->str;
+			s->xin_node = v;
+		}
 	} else if (!strcmp(kw, "x-id") || !strcmp(kw, "x-summary")) {
 		if (!root) {
 			schema_error(ss, f, k, kw, "'%s' belongs at the top of a type's schema", kw);
@@ -566,8 +581,8 @@ static void compile_keyword(struct fb_schemas *ss, struct sfile *f, struct fb_sc
 		}
 	} else if (!strncmp(kw, "x-", 2)) {
 		schema_error(ss, f, k, kw,
-			     "unknown fieldbook keyword '%s' (x-date, x-phone, x-ref, x-unique, x-id, "
-			     "x-summary, x-confidential)",
+			     "unknown fieldbook keyword '%s' (x-date, x-phone, x-ref, x-item-of, "
+			     "x-unique, x-id, x-summary, x-confidential)",
 			     kw);
 	}
 	/* everything else: annotations and unknown keywords, ignored as the standard says */
@@ -976,6 +991,60 @@ static int finish(struct fb_schemas *ss)
 	return ss->d->errors > ss->errors_before ? FB_EINVALID : 0;
 }
 
+
+/* The x-item-of schema of `s`, through $ref. */
+static struct fb_schema *item_of(struct fb_schema *s)
+{
+	for (; s && !s->too_costly; s = s->ref)
+		if (s->xin_field)
+			return s;
+	return NULL;
+}
+
+/*
+ * An x-item-of needs its field beside it -- a property of the same object,
+ * with an x-ref -- and the referenced type needs the list; one placed
+ * anywhere else would check nothing, so it is an error.
+ */
+static int check_item_of(struct fb_schemas *ss)
+{
+	size_t i, before = ss->d->errors;
+	uint32_t k, m;
+
+	for (i = 0; i < ss->nall; i++) {
+		const struct fb_schema *o = ss->all[i];
+		for (k = 0; k < o->nprops; k++) {
+			struct fb_schema *x = item_of(o->props[k].s);
+			const char *type = NULL;
+			const struct fb_schema *ts;
+			if (!x)
+				continue;
+			for (m = 0; m < o->nprops && !type; m++)
+				if (!strcmp(o->props[m].name, x->xin_field))
+					type = fb_schema_xref(o->props[m].s);
+			x->xin_seen = true;
+			if (!type) {
+				schema_error(ss, x->file, x->xin_node, "x-item-of",
+					     "'x-item-of': '%s' is no x-ref field beside '%s'",
+					     x->xin_field, o->props[k].name);
+			} else if ((ts = fb_schemas_type(ss, type)) &&
+				   !fb_schema_property(ts, x->xin_list, strlen(x->xin_list))) {
+				schema_error(ss, x->file, x->xin_node, "x-item-of",
+					     "'x-item-of': a %s record has no field '%s'", type,
+					     x->xin_list);
+			}
+		}
+	}
+	for (i = 0; i < ss->nall; i++) {
+		struct fb_schema *x = ss->all[i];
+		if (x->xin_field && !x->xin_seen)
+			schema_error(ss, x->file, x->xin_node, "x-item-of",
+				     "'x-item-of' belongs on a property of an object that also has the "
+				     "x-ref field '%s'", x->xin_field);
+	}
+	return ss->d->errors > before ? -1 : 0;
+}
+
 int fb_schemas_load(struct fb_schemas **out, struct fb_source *src, struct fb_diag *d)
 {
 	struct fb_schemas *ss = new_set(d);
@@ -1019,6 +1088,8 @@ int fb_schemas_load(struct fb_schemas **out, struct fb_source *src, struct fb_di
 			err = FB_EINVALID;
 		}
 	}
+	if (!err && check_item_of(ss) < 0)
+		err = FB_EINVALID;
 	fb_strvec_release(&types);
 	fb_strvec_release(&files);
 	fb_buf_release(&text);
@@ -1086,7 +1157,7 @@ bool fb_schemas_cross_record(const struct fb_schemas *ss)
 {
 	size_t i;
 	for (i = 0; i < ss->nall; i++)
-		if (ss->all[i]->xref || (ss->all[i]->xflags & FB_X_UNIQUE))
+		if (ss->all[i]->xref || ss->all[i]->xin_field || (ss->all[i]->xflags & FB_X_UNIQUE))
 			return true;
 	return false;
 }
@@ -1528,6 +1599,8 @@ struct fb_crossref {
 struct xref_item {
 	const char *type, *value, *file, *path;
 	size_t len;
+	const char *owner, *field, *list; /* x-item-of: the value is an item of `list` of
+					     record type/owner, named by `field` */
 	unsigned line, col;
 	bool masked;
 };
@@ -1568,6 +1641,25 @@ static void collect_ref(struct vctx *v, const char *type, const struct fb_node *
 	it->path = fb_arena_strndup(&xr->arena, v->path->ptr, v->path->len);
 	it->line = n->line;
 	it->col = n->col;
+	it->owner = it->field = it->list = NULL;
+}
+
+/* An x-item-of value: its record is the one the x-ref field beside it names. */
+static void collect_item_of(struct vctx *v, const struct fb_schema *s, const struct fb_node *n,
+			    bool masked)
+{
+	struct fb_crossref *xr = v->o->xr;
+	const struct fb_node *at = n->parent ? fb_node_get(n->parent, s->xin_field) : NULL;
+	const char *type = at && at->type == FB_NODE_STR ? fb_schema_xref(at->schema) : NULL;
+	struct xref_item *it;
+
+	if (!type || v->o->xr_quiet || strlen(at->str) != at->len)
+		return; /* no record to look in: the x-ref says why */
+	collect_ref(v, type, n, masked);
+	it = &xr->refs[xr->nrefs - 1];
+	it->owner = fb_arena_strndup(&xr->arena, at->str, at->len);
+	it->field = s->xin_field;
+	it->list = s->xin_list;
 }
 
 void fb_unique_key(struct fb_buf *out, const char *s, size_t len, bool phone)
@@ -1988,6 +2080,8 @@ static void check_string(const struct fb_schema *s, const struct fb_node *n, str
 	}
 	if (s->xref && v->collect && v->o->xr)
 		collect_ref(v, s->xref, n, masked);
+	if (s->xin_field && v->collect && v->o->xr)
+		collect_item_of(v, s, n, masked);
 	fb_buf_release(&exp);
 	fb_buf_release(&why);
 }
@@ -2549,7 +2643,8 @@ struct fb_crossref_pack *fb_crossref_pack(struct fb_crossref *xr)
 		return NULL;
 	}
 	for (i = 0; i < xr->nrefs; i++)
-		size += xr->refs[i].len + strlen(xr->refs[i].file) + strlen(xr->refs[i].path) + 3;
+		size += xr->refs[i].len + strlen(xr->refs[i].file) + strlen(xr->refs[i].path) + 3 +
+			(xr->refs[i].owner ? strlen(xr->refs[i].owner) + 1 : 0);
 	for (i = 0; i < xr->nkeys; i++)
 		size += xr->keys[i].klen + xr->keys[i].vlen + strlen(xr->keys[i].rtype) +
 			strlen(xr->keys[i].file) + strlen(xr->keys[i].path) + 5;
@@ -2566,6 +2661,8 @@ struct fb_crossref_pack *fb_crossref_pack(struct fb_crossref *xr)
 		it->value = pack_str(&to, it->value, it->len);
 		it->file = pack_str(&to, it->file, strlen(it->file));
 		it->path = pack_str(&to, it->path, strlen(it->path));
+		if (it->owner) /* the field and list are the schema's */
+			it->owner = pack_str(&to, it->owner, strlen(it->owner));
 	}
 	for (i = 0; i < xr->nkeys; i++) {
 		struct uniq_item *it = &p->keys[i];
@@ -2625,8 +2722,34 @@ static int cmp_key(const void *pa, const void *pb)
 	return a->within < b->within ? -1 : a->within > b->within;
 }
 
-void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists, void *ctx,
-		       struct fb_diag *d)
+/* An x-item-of value that is no item of its record's list; `items` NULL: none there. */
+static void item_of_error(const struct xref_item *r, const struct fb_strvec *items,
+			  struct fb_diag *d)
+{
+	struct fb_buf shown = FB_BUF_INIT, list = FB_BUF_INIT, want = FB_BUF_INIT;
+	size_t i;
+
+	if (r->masked)
+		fb_buf_puts(&shown, "***");
+	else
+		fb_diag_shorten(&shown, r->value, r->len, 40);
+	for (i = 0; items && i < items->n && list.len < 400; i++)
+		fb_buf_addf(&list, "%s%s", i ? ", " : "", items->v[i]);
+	if (items && i < items->n)
+		fb_buf_addf(&list, ", ... (%zu in all)", items->n);
+	fb_buf_addf(&want, "one of the %s of %s '%s'", r->list, r->field, r->owner);
+	fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, r->file, r->line, r->col,
+				 "%s: '%s' is not one of the %s of %s '%s' (%s)",
+				 r->path[0] ? r->path : "/", shown.ptr, r->list, r->field, r->owner,
+				 list.len ? list.ptr : "it lists none"),
+		    r->path, "x-item-of", shown.ptr, want.ptr);
+	fb_buf_release(&shown);
+	fb_buf_release(&list);
+	fb_buf_release(&want);
+}
+
+void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists,
+		       fb_record_items_fn *items, void *ctx, struct fb_diag *d)
 {
 	struct fb_buf shown = FB_BUF_INIT;
 	size_t i, j;
@@ -2634,6 +2757,15 @@ void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists, void
 	for (i = 0; i < xr->nrefs; i++) {
 		const struct xref_item *r = &xr->refs[i];
 		struct fb_buf want = FB_BUF_INIT;
+		if (r->owner) {
+			const struct fb_strvec *have;
+			if (!items || !exists(r->type, r->owner, ctx) ||
+			    !(have = items(r->type, r->owner, r->list, ctx)))
+				continue; /* no such record, or unreadable: told elsewhere */
+			if (strlen(r->value) != r->len || !fb_strvec_has(have, r->value))
+				item_of_error(r, have, d);
+			continue;
+		}
 		/* an id has no NUL in it: "c-0001\0-old" names no record */
 		if (strlen(r->value) == r->len && exists(r->type, r->value, ctx))
 			continue;

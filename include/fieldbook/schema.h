@@ -139,11 +139,20 @@ void fb_crossref_add_pack(struct fb_crossref *dst, const struct fb_crossref_pack
 typedef bool fb_record_exists_fn(const char *type, const char *id, void *ctx);
 
 /*
- * Check every x-ref against `exists` and every x-unique key against the
- * others; report at the referencing (or later) record's line.
+ * The items of list field `list` of record TYPE/ID (a list of strings, or of
+ * mappings with an `id`), x-confidential ones left out; NULL when it cannot
+ * be read.  The strings stay the callee's until the check ends.
  */
-void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists, void *ctx,
-		       struct fb_diag *d);
+typedef const struct fb_strvec *fb_record_items_fn(const char *type, const char *id,
+						   const char *list, void *ctx);
+
+/*
+ * Check every x-ref against `exists`, every x-item-of against `items` (NULL:
+ * not checked) and every x-unique key against the others; report at the
+ * referencing (or later) record's line.
+ */
+void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists,
+		       fb_record_items_fn *items, void *ctx, struct fb_diag *d);
 
 /*
  * The unique key of a value: folded, white space removed; for phones,

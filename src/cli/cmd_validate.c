@@ -104,8 +104,8 @@ static int validate_files(struct fb_ctx *ctx, const char *schema, char **files, 
 	}
 	if (fb_schemas_cross_record(ss))
 		fb_diag_addf(&ctx->diag, FB_SEV_NOTE, schema, 0, 0,
-			     "x-ref and x-unique are checked only inside a fieldbook repository; "
-			     "skipped here");
+			     "x-ref, x-item-of and x-unique are checked only inside a fieldbook "
+			     "repository; skipped here");
 	for (i = 0; i < n; i++) {
 		struct fb_validate_opts vo = {files[i], NULL, NULL, ctx->show_confidential, NULL, false,
 					      0};

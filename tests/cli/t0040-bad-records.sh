@@ -62,7 +62,7 @@ test_expect_success 'the schemas use every keyword of SPEC 3' '
 		exclusiveMaximum multipleOf items prefixItems contains minContains maxContains \
 		minItems maxItems uniqueItems minProperties maxProperties dependentRequired \
 		allOf anyOf oneOf not if then else "\$ref" "\$defs" format \
-		x-date x-phone x-ref x-unique x-confidential; do
+		x-date x-phone x-ref x-item-of x-unique x-confidential; do
 		test_grep -e "$k:" schemas.txt || return 1
 	done &&
 	test_grep "_shared.yaml#" schemas.txt &&
@@ -184,7 +184,7 @@ got = {e[\"keyword\"] for e in errors}
 want = set(\"\"\"type required additionalProperties pattern enum const minLength maxLength
     minimum maximum exclusiveMinimum exclusiveMaximum multipleOf false minItems maxItems
     uniqueItems contains minContains maxContains minProperties maxProperties
-    dependentRequired oneOf format x-date x-phone x-ref x-unique id\"\"\".split())
+    dependentRequired oneOf format x-date x-phone x-ref x-item-of x-unique id\"\"\".split())
 assert got == want, (sorted(want - got), sorted(got - want))
 msgs = [e[\"message\"] for e in errors]
 assert any(\"(anyOf: none of the 2 alternatives fits; the closest is #1)\" in m for m in msgs)
@@ -265,6 +265,48 @@ refs_to() {
 			if (rest == "" || rest == "]" || rest == ",") print FILENAME ":" FNR ":" i
 		} }' "$@" | sort
 }
+
+test_expect_success 'x-item-of: a district dropped from its county makes its records invalid' '
+	rm -rf dis && cp -R repo dis &&
+	fieldbook -C dis validate contacts/c-district-ok &&
+	sed -i "/id: sardoeiyeh/,+1d" dis/records/counties/jiroft.yaml &&
+	test_expect_code 1 fieldbook -C dis validate contacts/c-district-ok 2>err &&
+	echo "records/contacts/c-district-ok.yaml:6:11: error: /district: '"'"'sardoeiyeh'"'"' is not one of the districts of county '"'"'jiroft'"'"' (markazi)" >want &&
+	test_cmp want err &&
+	test_expect_code 1 fieldbook -C dis validate --format json contacts/c-district-ok >out.json &&
+	json_check out.json "
+e = find(\"c-district-ok.yaml\", \"/district\")
+assert (e[\"keyword\"], e[\"value\"], e[\"expected\"]) == (\"x-item-of\", \"sardoeiyeh\", \"one of the districts of county \x27jiroft\x27\"), e
+" &&
+	printf "id: jiroft\nname: جیرفت\n" >dis/records/counties/jiroft.yaml &&
+	test_expect_code 1 fieldbook -C dis validate contacts/c-district-ok 2>err &&
+	test_grep "is not one of the districts of county .jiroft. (it lists none)$" err &&
+	{ printf "id: jiroft\nname: جیرفت\ndistricts:\n" &&
+	  for i in $(seq 1 60); do printf "  - id: district-number-%s\n    name: ب\n" $i; done; } \
+		>dis/records/counties/jiroft.yaml &&
+	test_expect_code 1 fieldbook -C dis validate contacts/c-district-ok 2>err &&
+	test_grep "(district-number-1, district-number-2, .*, \.\.\. (60 in all))$" err &&
+	test $(wc -c <err) -lt 700
+'
+
+test_expect_success 'x-item-of in a schema: its form, its field and its list are checked' '
+	rm -rf xs && fb_repo xs &&
+	x=xs/schemas/contacts.yaml && cp "$FB_SRCDIR/schemas/contacts.yaml" $x.orig &&
+	line=$(grep -n "x-item-of" $x.orig | cut -d: -f1) &&
+	for v in "x-item-of: county" "x-item-of: {field: county}" \
+		"x-item-of: {field: role, list: districts}" \
+		"x-item-of: {field: county, list: towns}"; do
+		sed "${line}s/x-item-of: .*/$v/" $x.orig >$x &&
+		test_expect_code 1 fieldbook -C xs validate 2>>err || return 1
+	done &&
+	test_grep "^schemas/contacts.yaml:$line:16: error: schema /properties/district/x-item-of: .x-item-of. takes {field: county, list: districts}" err &&
+	test $(grep -c "x-item-of. takes" err) = 2 &&
+	test_grep "^schemas/contacts.yaml:$line:16: error: schema /properties/district/x-item-of: .x-item-of.: .role. is no x-ref field beside .district.$" err &&
+	test_grep "^schemas/contacts.yaml:$line:16: error: schema /properties/district/x-item-of: .x-item-of.: a counties record has no field .towns.$" err &&
+	cp $x.orig $x && printf "x-item-of: {field: county, list: districts}\n" >>$x &&
+	test_expect_code 1 fieldbook -C xs validate 2>err &&
+	test_grep "error: schema /x-item-of: .x-item-of. belongs on a property of an object that also has the x-ref field .county.$" err
+'
 
 test_expect_success 'deleting a contact: every reference is reported at its own line' '
 	rm -rf del && cp -R repo del &&

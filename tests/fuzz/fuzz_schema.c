@@ -1,6 +1,7 @@
 /*
  * libFuzzer target: a schema and a record, both fuzzed, through compiling,
- * typing, validation, the cross-record checks and fmt.
+ * typing, validation, the cross-record checks (x-item-of lists stubbed)
+ * and fmt.
  *
  * The input is the schema's text, a NUL byte, then the record's text.  What
  * must hold on every input: no crash, no leak, no hang (sanitizers and
@@ -22,6 +23,16 @@ static bool exists(const char *type, const char *id, void *ctx)
 	(void)type;
 	(void)ctx;
 	return id[0] && (id[0] & 1); /* some ids exist, some do not */
+}
+
+static const struct fb_strvec *items(const char *type, const char *id, const char *list, void *ctx)
+{
+	static char *some[] = {"markazi", "golzar"};
+	static const struct fb_strvec two = {some, 2, 2}, none = {NULL, 0, 0};
+	(void)type;
+	(void)list;
+	(void)ctx;
+	return id[0] == 'x' ? NULL : id[0] & 2 ? &two : &none; /* some lists, some unreadable */
 }
 
 static void check_diag(const struct fb_diag *d)
@@ -87,7 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fb_schema_validate(s, rdoc->root, &o, &d);
 		o.order = 1;
 		fb_schema_validate(s, rdoc->root, &o, &d); /* a second record, the same */
-		fb_crossref_check(xr, exists, NULL, &d);
+		fb_crossref_check(xr, exists, items, NULL, &d);
 		check_diag(&d);
 		fmt_fixed_point(rdoc, s);
 		fb_crossref_free(xr);
