@@ -387,7 +387,7 @@ static const struct fb_strvec *items(const char *type, const char *id, const cha
 	size_t i;
 
 	for (i = c->nread; i-- > 0;)
-		if (c->read[i].list == list && !strcmp(c->read[i].id, id) &&
+		if (!strcmp(c->read[i].list, list) && !strcmp(c->read[i].id, id) &&
 		    !strcmp(c->read[i].type, type))
 			return c->read[i].ok ? &c->read[i].items : NULL;
 	if (t < 0 || !(e = idset_find(&c->ids[t], listing(c, t, NULL), id)))
