@@ -1101,11 +1101,13 @@ static int add_column(struct fb_query *q, const char *f, bool grouped, struct fb
 			     "'%s' is an aggregate: it needs -g FIELD to group the records", f);
 		return FB_EUSAGE;
 	}
+	if (agg == AGG_NONE && grouped && q->group.name && !strcmp(f, q->group.name))
+		return 0; /* the group key (SELECT county, count(*)): always the first column */
 	if (agg == AGG_NONE && grouped) {
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
-			     "with -g, -f takes count(), sum(PATH), avg(PATH), min(PATH) and "
-			     "max(PATH), not '%s'",
-			     f);
+			     "with -g %s, -f takes '%s' (the group), count(), sum(PATH), avg(PATH), "
+			     "min(PATH) and max(PATH), not '%s'",
+			     q->group.name, q->group.name, f);
 		return FB_EUSAGE;
 	}
 	if (agg == AGG_COUNT && arglen) {

@@ -139,6 +139,31 @@ assert list(g) == [\"bam\", \"jiroft\", \"kerman\"], list(g)
 	test_grep "^bam,3,2024-08-02" out
 '
 
+test_expect_success 'grouping: the group key named in -f is the group column, in every format' '
+	for f in table json csv tsv yaml; do
+		fieldbook -C repo query contacts "id < c-0010" -g county \
+			-f "count(),avg(influence)" --format $f >implied &&
+		fieldbook -C repo query contacts "id < c-0010" -g county \
+			-f "county,count(),avg(influence)" --format $f >named &&
+		test_cmp implied named &&
+		fieldbook -C repo query contacts "id < c-0010" -g county \
+			-f "avg(influence), county" --format $f >named &&
+		test_cmp implied named || return 1
+	done &&
+	fieldbook -C repo query contacts "id < c-0010" -g county -f county --format csv >out &&
+	printf "county,count\r\nbam,3\r\njiroft,3\r\nkerman,3\r\n" >expect &&
+	test_cmp expect out &&
+	fieldbook -C repo query contacts "id < c-0010" -g county -f "county,count()" --format json >g.json &&
+	python3 -c "
+import json
+g = json.load(open(\"g.json\"))
+assert g[0] == {\"county\": \"bam\", \"count\": 3}, g
+" &&
+	test_expect_code 2 fieldbook -C repo query contacts -g county -f county,name 2>err &&
+	test_grep "with -g county, -f takes .county. (the group), count(), sum(PATH)" err &&
+	test_grep "not .name." err
+'
+
 test_expect_success 'confidential fields: *** everywhere unless --show-confidential' '
 	for f in table json csv tsv yaml; do
 		fieldbook -C repo query contacts "id = c-0001" -f id,preferences --format $f >out &&
@@ -195,7 +220,7 @@ test_expect_success 'usage errors: exit 2' '
 	test_expect_code 2 fieldbook -C repo query contacts -f "avg(influence)" 2>err &&
 	test_grep "needs -g FIELD" err &&
 	test_expect_code 2 fieldbook -C repo query contacts -g county -f name 2>err &&
-	test_grep "with -g, -f takes count()" err &&
+	test_grep "with -g county, -f takes .county. (the group), count()" err &&
 	test_expect_code 2 fieldbook -C repo query contacts "a = 1" "b = 2" 2>err &&
 	test_grep "one EXPR at most" err &&
 	test_expect_code 2 fieldbook -C repo query contacts -q "  " 2>err &&
