@@ -1,13 +1,14 @@
 /*
  * fieldbook query TYPE [EXPR] [-w EXPR]... [-q TEXT] [-f FIELDS] [-s [-]FIELD]...
  *                 [-n N] [-c] [-g FIELD] [--at REV|DATE]
- *                 [--format table|yaml|json|csv|tsv|ids]
+ *                 [--format table|yaml|json|csv|tsv|ids] [--bom]
  *
  * The core finds, sorts and groups the rows (query.h); this file only prints
  * them.  Tables align by display width; on a terminal each cell starts with
  * an LRM (so right-to-left text cannot reorder the row) and long cells are
  * cut with an ellipsis -- never in pipes.  CSV is RFC 4180 with a header;
- * TSV escapes tabs, newlines and backslashes.  In YAML, JSON, CSV and TSV
+ * TSV escapes tabs, newlines and backslashes; --bom puts a UTF-8 byte-order
+ * mark before CSV (Excel reads UTF-8 without one as a legacy code page).  In YAML, JSON, CSV and TSV
  * values are printed exactly as stored; in tables x-date values are shown in
  * the chosen calendar.
  */
@@ -273,6 +274,7 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 		{"group", required_argument, NULL, 'g'},
 		{"at", required_argument, NULL, 'a'},
 		{"format", required_argument, NULL, 'F'},
+		{"bom", no_argument, NULL, 'B'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_getopt g;
@@ -285,7 +287,7 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 	struct fb_diag quiet = FB_DIAG_INIT;
 	struct fb_buf out = FB_BUF_INIT;
 	const char *at = NULL, *type;
-	bool count = false;
+	bool count = false, bom = false;
 	int format = F_TABLE, opt, status = EXIT_OK, err;
 	size_t i;
 	char *end;
@@ -302,6 +304,7 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 		case 'c': count = true; break;
 		case 'g': qo.group = optarg; break;
 		case 'a': at = optarg; break;
+		case 'B': bom = true; break;
 		case 'n':
 			qo.limit = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || optarg[0] == '-') {
@@ -325,6 +328,15 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 		goto out;
 	}
 	type = argv[g.optind];
+	if (bom && format != F_CSV) {
+		status = cli_usage_error(ctx, "--bom goes with --format csv, not --format %s",
+					 formats[format]);
+		goto out;
+	}
+	if (bom && count) {
+		status = cli_usage_error(ctx, "--bom goes with the rows of --format csv, not with -c");
+		goto out;
+	}
 	if (argc - g.optind > 2) {
 		status = cli_usage_error(ctx, "one EXPR at most (quote it; add more with -w)");
 		goto out;
@@ -399,6 +411,8 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 	} else if (format == F_TABLE) {
 		print_table(&out, &res, isatty(1), ctx->calendar);
 	} else if (format == F_CSV || format == F_TSV) {
+		if (bom)
+			fb_buf_puts(&out, "\xEF\xBB\xBF");
 		print_separated(&out, &res, format == F_CSV);
 	} else if (format == F_JSON) {
 		print_json(&out, &res, qo.want == FB_QUERY_JSON, qo.group != NULL);

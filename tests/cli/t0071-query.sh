@@ -49,6 +49,36 @@ assert [\"c-0011\", \"Smith, \\\"Bob\\\"\", \"2024-08-02\"] in rows, rows
 "
 '
 
+test_expect_success 'csv --bom: a UTF-8 byte-order mark first (for Excel), only when asked' '
+	fieldbook -C repo query contacts "county = bam" -f id,name --format csv --bom >bom.csv &&
+	fieldbook -C repo query contacts "county = bam" -f id,name --format csv >plain.csv &&
+	head -c 3 bom.csv | od -An -tx1 | tr -d " " >got &&
+	echo efbbbf >expect &&
+	test_cmp expect got &&
+	head -c 3 plain.csv | od -An -tx1 | tr -d " " >got &&
+	echo 69642c >expect &&
+	test_cmp expect got &&
+	tail -c +4 bom.csv >rest.csv &&
+	test_cmp plain.csv rest.csv &&
+	fieldbook -C repo query contacts "id = nobody" --format csv --bom >empty.csv &&
+	printf "\357\273\277id,name,role,county\r\n" >expect &&
+	test_cmp expect empty.csv
+'
+
+test_expect_success 'csv --bom: with another format, or with -c, a usage error' '
+	for f in table json tsv yaml ids; do
+		test_expect_code 2 fieldbook -C repo query contacts --format $f --bom >out 2>err &&
+		test_must_be_empty out &&
+		test_grep "^fieldbook: error: --bom goes with --format csv, not --format $f" err &&
+		test_grep "^usage: fieldbook query" err || return 1
+	done &&
+	test_expect_code 2 fieldbook -C repo query contacts --bom >out 2>err &&
+	test_grep "^fieldbook: error: --bom goes with --format csv, not --format table" err &&
+	test_expect_code 2 fieldbook -C repo query contacts --format csv --bom -c >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^fieldbook: error: --bom goes with the rows of --format csv, not with -c" err
+'
+
 test_expect_success 'tsv: tabs and newlines in values escaped' '
 	printf "id: c-0012\nname: x\nrole: other\ncounty: bam\nstatus: active\nnotes: |\n  line one\n  tab\there\n" \
 		>repo/records/contacts/c-0012.yaml &&
