@@ -718,6 +718,57 @@ static bool date_field(const struct qpath *path)
 	       FB_X_DATE;
 }
 
+/*
+ * `=` or `!=` with a value the field's enum does not have is true (false)
+ * only for invalid records: a warning, with the values the schema allows.  Values
+ * compare as the test compares them (numbers as numbers, text by its key).
+ */
+static void check_enum(struct parser *p, const struct qexpr *e, size_t at)
+{
+	const struct literal *l = &e->lit;
+	const struct fb_node *en = fb_schema_enum(e->path->leaf);
+	struct fb_buf key = FB_BUF_INIT, list = FB_BUF_INIT, shown = FB_BUF_INIT;
+	bool exact = p->q->o.exact;
+	uint32_t i;
+
+	if (!en)
+		en = fb_schema_enum(fb_schema_item(e->path->leaf, 0));
+	if (!en || en->type != FB_NODE_SEQ || !en->n)
+		return;
+	for (i = 0; i < en->n; i++) {
+		const struct fb_node *k = en->kids[i];
+		if (!fb_node_is_scalar(k) || k->type == FB_NODE_NULL)
+			continue;
+		if ((k->type == FB_NODE_INT || k->type == FB_NODE_FLOAT) && l->is_num) {
+			if (k->num == l->num)
+				goto out;
+			continue;
+		}
+		fb_buf_reset(&key);
+		text_key(&key, k->str, k->len, exact);
+		if (!bytes_cmp(key.ptr, key.len, l->folded, l->folded_len))
+			goto out;
+	}
+	for (i = 0; i < en->n; i++) {
+		const struct fb_node *k = en->kids[i];
+		if (i)
+			fb_buf_puts(&list, i + 1 == en->n ? " or " : ", ");
+		if (fb_node_is_scalar(k) && k->type != FB_NODE_NULL)
+			fb_buf_add(&list, k->str, k->len);
+		else
+			fb_buf_puts(&list, k->type == FB_NODE_NULL ? "null" : "(a collection)");
+	}
+	fb_diag_shorten(&shown, l->text, l->len, 60);
+	fb_diag_set(fb_diag_addf(p->d, FB_SEV_WARNING, "query", 1, column(p, at),
+				 "'%s' has no value '%s': its schema allows %s", e->path->text,
+				 shown.ptr, list.ptr),
+		    p->text, "enum", l->text, list.ptr);
+out:
+	fb_buf_release(&key);
+	fb_buf_release(&list);
+	fb_buf_release(&shown);
+}
+
 static void read_literal(struct parser *p, struct qexpr *e, const struct fb_buf *v, size_t at)
 {
 	struct literal *l = &e->lit;
@@ -738,6 +789,8 @@ static void read_literal(struct parser *p, struct qexpr *e, const struct fb_buf 
 	l->folded = fb_buf_detach(&scratch, NULL);
 	fb_unique_key(&scratch, v->ptr, v->len, true);
 	l->phone = fb_buf_detach(&scratch, NULL);
+	if (e->op == OP_EQ || e->op == OP_NE)
+		check_enum(p, e, at);
 	if (e->op == OP_MATCH || e->op == OP_NOMATCH) {
 		struct fb_buf why = FB_BUF_INIT;
 		size_t off = 0;

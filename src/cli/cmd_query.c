@@ -262,6 +262,34 @@ static void split_fields(const char *arg, struct fb_strvec *out)
 	fb_buf_release(&f);
 }
 
+/* A diagnostic about an expression: its position, then the expression with a caret. */
+static void print_expr_diag(const struct fb_diag_entry *e)
+{
+	struct fb_buf msg = FB_BUF_INIT;
+	fb_buf_addf(&msg, "query: %u:%u: %s: ", e->line, e->col, fb_severity_name(e->severity));
+	fb_diag_escape(&msg, e->message, strlen(e->message));
+	fb_buf_putc(&msg, '\n');
+	fb_query_caret(&msg, e->path ? e->path : "", e->col);
+	fprintf(stderr, "%s\n", msg.ptr);
+	fb_buf_release(&msg);
+}
+
+/* Warnings about the expressions (a value an enum lacks) as errors about them are shown. */
+static void flush_expr_warnings(struct fb_ctx *ctx)
+{
+	struct fb_diag keep = FB_DIAG_INIT;
+	size_t i;
+	for (i = 0; i < ctx->diag.n; i++) {
+		const struct fb_diag_entry *e = &ctx->diag.v[i];
+		if (e->file && !strcmp(e->file, "query") && e->line)
+			print_expr_diag(e);
+		else
+			fb_diag_push(&keep, e);
+	}
+	fb_diag_release(&ctx->diag);
+	ctx->diag = keep;
+}
+
 int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -368,19 +396,13 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 							      : FB_QUERY_CELLS;
 	err = fb_query_compile(&q, src, ss, &qo, &ctx->diag);
 	if (err == FB_ESYNTAX) {
-		/* the expression, with a caret under the mistake */
-		const struct fb_diag_entry *e = &ctx->diag.v[ctx->diag.n - 1];
-		struct fb_buf msg = FB_BUF_INIT;
-		fb_buf_addf(&msg, "query: %u:%u: error: ", e->line, e->col);
-		fb_diag_escape(&msg, e->message, strlen(e->message));
-		fb_buf_putc(&msg, '\n');
-		fb_query_caret(&msg, e->path ? e->path : "", e->col);
-		fprintf(stderr, "%s\n", msg.ptr);
-		fb_buf_release(&msg);
+		print_expr_diag(&ctx->diag.v[ctx->diag.n - 1]);
 		fb_diag_release(&ctx->diag);
 		status = EXIT_USAGE;
 		goto out;
 	}
+	if (err == 0)
+		flush_expr_warnings(ctx);
 	if (err == FB_EUSAGE) {
 		status = cli_usage_flush(ctx);
 		goto out;

@@ -241,6 +241,41 @@ test_expect_success 'a pathological regex ends fast with exit 2 and names the pa
 	test_must_be_empty out
 '
 
+test_expect_success 'enum: = or != with a value the enum lacks warns (field, allowed values), exit 0' '
+	fieldbook -C repo query contacts "role = imam" --format ids >out 2>err &&
+	test_must_be_empty out &&
+	cat >expect <<-\EOF &&
+	query: 1:8: warning: '"'role'"' has no value '"'imam'"': its schema allows friday-prayer-leader, congregational-imam, party-member, civil-activist, security-council-member, campaign-staff, council-member, local-official or other
+	  role = imam
+	         ^
+	EOF
+	test_cmp expect err &&
+	fieldbook -C repo query contacts "role != imam" -c >out 2>err &&
+	fieldbook -C repo query contacts -c >all &&
+	test_cmp all out &&
+	test_grep "^query: 1:9: warning: .role. has no value .imam.: its schema allows friday-prayer-leader, " err &&
+	fieldbook -C repo query visits "kind = meeting and contacts.role = imam" -c >out 2>err &&
+	echo 0 >expect && test_cmp expect out &&
+	test_grep "^query: 1:36: warning: .contacts.role. has no value .imam.: its schema allows" err &&
+	fieldbook -C repo query visits -w "issues.severity = huge" --format ids >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^query: 1:19: warning: .issues.severity. has no value .huge.: its schema allows low, medium or high$" err
+'
+
+test_expect_success 'enum: values equal once folded, other operators and known values do not warn' '
+	fieldbook -C repo query contacts "role = PARTY-MEMBER" --format ids >out 2>err &&
+	test_must_be_empty err &&
+	printf "contacts/c-0001\ncontacts/c-0006\n" >expect &&
+	test_cmp expect out &&
+	fieldbook -C repo query contacts "role = other or role ~ imam or role != \"campaign-staff\"" -c >out 2>err &&
+	test_must_be_empty err &&
+	fieldbook -C repo query contacts "influence = 3" -c >out 2>err &&
+	test_must_be_empty err &&
+	fieldbook -C repo --exact query contacts "role = PARTY-MEMBER" -c >out 2>err &&
+	echo 0 >expect && test_cmp expect out &&
+	test_grep "^query: 1:8: warning: .role. has no value .PARTY-MEMBER." err
+'
+
 test_expect_success 'usage errors: exit 2' '
 	test_expect_code 2 fieldbook -C repo query 2>err &&
 	test_expect_code 2 fieldbook -C repo query people 2>err &&
