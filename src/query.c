@@ -80,7 +80,7 @@ struct literal {
 	bool is_num, is_day;
 	double num;
 	int32_t day;
-	char *folded; /* fold(text) */
+	char *folded; /* cmp_key(text): folded, no white space */
 	size_t folded_len;
 	char *phone; /* the phone key */
 	struct fb_regex *re;
@@ -517,6 +517,19 @@ static void text_key(struct fb_buf *out, const char *s, size_t len, bool exact)
 		fb_fold(out, s, len, FB_FOLD_DEFAULT);
 }
 
+/*
+ * What a string compares by in a test (=, !=, <, ...): the fold with all
+ * white space removed (FOLDING.md), so «محمد رضا» = «محمدرضا» = «محمد‌رضا»;
+ * as it is under --exact.
+ */
+static void cmp_key(struct fb_buf *out, const char *s, size_t len, bool exact)
+{
+	if (exact)
+		fb_buf_add(out, s, len);
+	else
+		fb_fold(out, s, len, FB_FOLD_NOSPACE);
+}
+
 static int bytes_cmp(const char *a, size_t la, const char *b, size_t lb)
 {
 	int c = memcmp(a, b, la < lb ? la : lb);
@@ -745,7 +758,7 @@ static void check_enum(struct parser *p, const struct qexpr *e, size_t at)
 			continue;
 		}
 		fb_buf_reset(&key);
-		text_key(&key, k->str, k->len, exact);
+		cmp_key(&key, k->str, k->len, exact);
 		if (!bytes_cmp(key.ptr, key.len, l->folded, l->folded_len))
 			goto out;
 	}
@@ -784,7 +797,7 @@ static void read_literal(struct parser *p, struct qexpr *e, const struct fb_buf 
 		perror_at(p, at, "bad date '%s': %s", l->text,
 			  reason.len ? reason.ptr : "unrecognised date");
 	fb_buf_release(&reason);
-	text_key(&scratch, v->ptr, v->len, exact);
+	cmp_key(&scratch, v->ptr, v->len, exact);
 	l->folded_len = scratch.len;
 	l->folded = fb_buf_detach(&scratch, NULL);
 	fb_unique_key(&scratch, v->ptr, v->len, true);
@@ -1045,7 +1058,7 @@ static bool test_value(struct evalctx *x, const struct qexpr *e, const struct fb
 		if (v->type == FB_NODE_SEQ || v->type == FB_NODE_MAP)
 			return false;
 		fb_buf_reset(&x->scratch);
-		text_key(&x->scratch, v->str, v->len, exact);
+		cmp_key(&x->scratch, v->str, v->len, exact);
 		c = bytes_cmp(x->scratch.ptr, x->scratch.len, l->folded, l->folded_len);
 	}
 	switch (e->op) {
