@@ -276,6 +276,16 @@ test_expect_success 'enum: values equal once folded, other operators and known v
 	test_grep "^query: 1:8: warning: .role. has no value .PARTY-MEMBER." err
 '
 
+test_expect_success 'README: compound names in the demo match however they are written' '
+	for e in "name ~ '"'"'حسین زاده'"'"'" "name = '"'"'حسین حسینزاده'"'"'" \
+		"name = '"'"'حسین حسین زاده'"'"'"; do
+		fieldbook -C demo query contacts "$e" --format ids >out &&
+		test_grep "^contacts/c-0146$" out || return 1
+	done &&
+	fieldbook -C demo query contacts "name ~ حسینزاده and id = c-0146" -c >out &&
+	echo 1 >expect && test_cmp expect out
+'
+
 test_expect_success 'usage errors: exit 2' '
 	test_expect_code 2 fieldbook -C repo query 2>err &&
 	test_expect_code 2 fieldbook -C repo query people 2>err &&
