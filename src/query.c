@@ -80,7 +80,7 @@ struct literal {
 	bool is_num, is_day;
 	double num;
 	int32_t day;
-	char *folded; /* fold(text) */
+	char *folded; /* cmp_key(text): folded, no white space */
 	size_t folded_len;
 	char *phone; /* the phone key */
 	struct fb_regex *re;
@@ -517,6 +517,19 @@ static void text_key(struct fb_buf *out, const char *s, size_t len, bool exact)
 		fb_fold(out, s, len, FB_FOLD_DEFAULT);
 }
 
+/*
+ * What a string compares by in a test (=, !=, <, ...): the fold with all
+ * white space removed (FOLDING.md), so «محمد رضا» = «محمدرضا» = «محمد‌رضا»;
+ * as it is under --exact.
+ */
+static void cmp_key(struct fb_buf *out, const char *s, size_t len, bool exact)
+{
+	if (exact)
+		fb_buf_add(out, s, len);
+	else
+		fb_fold(out, s, len, FB_FOLD_NOSPACE);
+}
+
 static int bytes_cmp(const char *a, size_t la, const char *b, size_t lb)
 {
 	int c = memcmp(a, b, la < lb ? la : lb);
@@ -718,6 +731,57 @@ static bool date_field(const struct qpath *path)
 	       FB_X_DATE;
 }
 
+/*
+ * `=` or `!=` with a value the field's enum does not have is true (false)
+ * only for invalid records: a warning, with the values the schema allows.  Values
+ * compare as the test compares them (numbers as numbers, text by its key).
+ */
+static void check_enum(struct parser *p, const struct qexpr *e, size_t at)
+{
+	const struct literal *l = &e->lit;
+	const struct fb_node *en = fb_schema_enum(e->path->leaf);
+	struct fb_buf key = FB_BUF_INIT, list = FB_BUF_INIT, shown = FB_BUF_INIT;
+	bool exact = p->q->o.exact;
+	uint32_t i;
+
+	if (!en)
+		en = fb_schema_enum(fb_schema_item(e->path->leaf, 0));
+	if (!en || en->type != FB_NODE_SEQ || !en->n)
+		return;
+	for (i = 0; i < en->n; i++) {
+		const struct fb_node *k = en->kids[i];
+		if (!fb_node_is_scalar(k) || k->type == FB_NODE_NULL)
+			continue;
+		if ((k->type == FB_NODE_INT || k->type == FB_NODE_FLOAT) && l->is_num) {
+			if (k->num == l->num)
+				goto out;
+			continue;
+		}
+		fb_buf_reset(&key);
+		cmp_key(&key, k->str, k->len, exact);
+		if (!bytes_cmp(key.ptr, key.len, l->folded, l->folded_len))
+			goto out;
+	}
+	for (i = 0; i < en->n; i++) {
+		const struct fb_node *k = en->kids[i];
+		if (i)
+			fb_buf_puts(&list, i + 1 == en->n ? " or " : ", ");
+		if (fb_node_is_scalar(k) && k->type != FB_NODE_NULL)
+			fb_buf_add(&list, k->str, k->len);
+		else
+			fb_buf_puts(&list, k->type == FB_NODE_NULL ? "null" : "(a collection)");
+	}
+	fb_diag_shorten(&shown, l->text, l->len, 60);
+	fb_diag_set(fb_diag_addf(p->d, FB_SEV_WARNING, "query", 1, column(p, at),
+				 "'%s' has no value '%s': its schema allows %s", e->path->text,
+				 shown.ptr, list.ptr),
+		    p->text, "enum", l->text, list.ptr);
+out:
+	fb_buf_release(&key);
+	fb_buf_release(&list);
+	fb_buf_release(&shown);
+}
+
 static void read_literal(struct parser *p, struct qexpr *e, const struct fb_buf *v, size_t at)
 {
 	struct literal *l = &e->lit;
@@ -733,11 +797,13 @@ static void read_literal(struct parser *p, struct qexpr *e, const struct fb_buf 
 		perror_at(p, at, "bad date '%s': %s", l->text,
 			  reason.len ? reason.ptr : "unrecognised date");
 	fb_buf_release(&reason);
-	text_key(&scratch, v->ptr, v->len, exact);
+	cmp_key(&scratch, v->ptr, v->len, exact);
 	l->folded_len = scratch.len;
 	l->folded = fb_buf_detach(&scratch, NULL);
 	fb_unique_key(&scratch, v->ptr, v->len, true);
 	l->phone = fb_buf_detach(&scratch, NULL);
+	if (e->op == OP_EQ || e->op == OP_NE)
+		check_enum(p, e, at);
 	if (e->op == OP_MATCH || e->op == OP_NOMATCH) {
 		struct fb_buf why = FB_BUF_INIT;
 		size_t off = 0;
@@ -992,7 +1058,7 @@ static bool test_value(struct evalctx *x, const struct qexpr *e, const struct fb
 		if (v->type == FB_NODE_SEQ || v->type == FB_NODE_MAP)
 			return false;
 		fb_buf_reset(&x->scratch);
-		text_key(&x->scratch, v->str, v->len, exact);
+		cmp_key(&x->scratch, v->str, v->len, exact);
 		c = bytes_cmp(x->scratch.ptr, x->scratch.len, l->folded, l->folded_len);
 	}
 	switch (e->op) {
@@ -1101,11 +1167,13 @@ static int add_column(struct fb_query *q, const char *f, bool grouped, struct fb
 			     "'%s' is an aggregate: it needs -g FIELD to group the records", f);
 		return FB_EUSAGE;
 	}
+	if (agg == AGG_NONE && grouped && q->group.name && !strcmp(f, q->group.name))
+		return 0; /* the group key (SELECT county, count(*)): always the first column */
 	if (agg == AGG_NONE && grouped) {
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
-			     "with -g, -f takes count(), sum(PATH), avg(PATH), min(PATH) and "
-			     "max(PATH), not '%s'",
-			     f);
+			     "with -g %s, -f takes '%s' (the group), count(), sum(PATH), avg(PATH), "
+			     "min(PATH) and max(PATH), not '%s'",
+			     q->group.name, q->group.name, f);
 		return FB_EUSAGE;
 	}
 	if (agg == AGG_COUNT && arglen) {

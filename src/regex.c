@@ -186,17 +186,163 @@ static size_t escape_end(const char *p, size_t len, size_t i)
 	return j;
 }
 
-/* Fold the literal characters of a pattern, leaving escapes as written. */
+/* The white space a pattern's space stands for (Unicode White_Space under PCRE2_UCP). */
+#define ANY_SPACE "\\h\\v"
+
+/* The code point at p[i] when it is white space (its end in *end), else -1. */
+static int32_t space_at(const char *p, size_t len, size_t i, size_t *end)
+{
+	size_t j = i;
+	int32_t cp = fb_utf8_next(p, len, &j);
+	if (cp < 0 || !fb_is_space((uint32_t)cp))
+		return -1;
+	*end = j;
+	return cp;
+}
+
+/*
+ * Whether p[i] opens a counted quantifier, {N}, {N,} or {N,M}, perhaps with
+ * white space inside ({2, 3}); returns its end, else 0.
+ */
+static size_t quantifier_end(const char *p, size_t len, size_t i)
+{
+	size_t j = i + 1, e, digits = 0;
+	bool comma = false;
+
+	if (i >= len || p[i] != '{')
+		return 0;
+	for (; j < len && p[j] != '}'; j++) {
+		if (p[j] >= '0' && p[j] <= '9')
+			digits++;
+		else if (p[j] == ',' && !comma && digits)
+			comma = true;
+		else if (space_at(p, len, j, &e) >= 0)
+			j = e - 1;
+		else
+			return 0;
+	}
+	return j < len && digits && (p[i + 1] >= '0' && p[i + 1] <= '9') ? j + 1 : 0;
+}
+
+static bool quantifier_at(const char *p, size_t len, size_t i)
+{
+	return i < len && (p[i] == '*' || p[i] == '+' || p[i] == '?' || quantifier_end(p, len, i));
+}
+
+/*
+ * Fold the literal characters of a pattern, leaving escapes as written, and
+ * make its spaces match the ways staff write compound names (FOLDING.md):
+ *   - a run of white space outside a class matches any run of white space or
+ *     nothing ([\h\v]*); followed by a quantifier, the last space of the run
+ *     is one white-space character, quantified (" +" is [\h\v]+);
+ *   - inside a class, a space is any one white-space character ([ ] is
+ *     [\h\v]), except as the end of a range ([ -~]), where it is itself;
+ *   - an escaped space (\ ), \x20, \s and the text between \Q and \E are as
+ *     written; so is a (?#comment);
+ *   - white space inside a counted quantifier ({2, 3}) is dropped.
+ * The fold of the field keeps its white space, and deletes ZWNJ, so
+ * "حسین زاده" finds حسین زاده, حسین‌زاده and حسینزاده.
+ */
 static void fold_pattern(struct fb_buf *out, const char *p, size_t len)
 {
-	size_t i = 0;
+	bool in_class = false, quoted = false, range_end = false;
+	size_t class_start = 0, i = 0, e;
+
 	while (i < len) {
 		size_t at = i;
-		if (p[i] == '\\') {
+		if (quoted) {
+			if (p[i] == '\\' && i + 1 < len && p[i + 1] == 'E') {
+				fb_buf_add(out, p + i, 2);
+				quoted = false;
+				i += 2;
+				continue;
+			}
+		} else if (p[i] == '\\') {
+			if (i + 1 < len && p[i + 1] == 'Q') {
+				fb_buf_add(out, p + i, 2);
+				quoted = true;
+				i += 2;
+				continue;
+			}
 			i = escape_end(p, len, i);
 			fb_buf_add(out, p + at, i - at);
+			range_end = false;
+			continue;
+		} else if (!in_class && p[i] == '[') {
+			/* [ then ^, then a ] that is a member, not the end */
+			in_class = true;
+			range_end = false;
+			fb_buf_putc(out, p[i++]);
+			if (i < len && p[i] == '^')
+				fb_buf_putc(out, p[i++]);
+			class_start = i;
+			if (i < len && p[i] == ']')
+				fb_buf_putc(out, p[i++]);
+			continue;
+		} else if (in_class && p[i] == '[' && i + 1 < len && strchr(":.=", p[i + 1])) {
+			/* [:alpha:] and friends: as written */
+			const char close[3] = {p[i + 1], ']', '\0'};
+			const char *q = NULL;
+			size_t k;
+			for (k = i + 2; k + 1 < len && !q; k++)
+				if (p[k] == close[0] && p[k + 1] == ']')
+					q = p + k;
+			e = q ? (size_t)(q - p) + 2 : len;
+			fb_buf_add(out, p + i, e - i);
+			i = e;
+			continue;
+		} else if (in_class && p[i] == ']') {
+			in_class = false;
+			fb_buf_putc(out, p[i++]);
+			continue;
+		} else if (in_class && p[i] == '-') {
+			/* a range when something came before and something but ] follows */
+			range_end = i > class_start && i + 1 < len && p[i + 1] != ']';
+			fb_buf_putc(out, p[i++]);
+			continue;
+		} else if (!in_class && p[i] == '(' && i + 2 < len && p[i + 1] == '?' &&
+			   p[i + 2] == '#') {
+			const char *q = memchr(p + i, ')', len - i);
+			e = q ? (size_t)(q - p) + 1 : len;
+			fb_buf_add(out, p + i, e - i);
+			i = e;
+			continue;
+		} else if (!in_class && (e = quantifier_end(p, len, i))) {
+			for (; i < e; i++)
+				if (space_at(p, len, i, &at) >= 0)
+					i = at - 1;
+				else
+					fb_buf_putc(out, p[i]);
+			continue;
+		} else if (space_at(p, len, i, &e) >= 0) {
+			if (in_class) {
+				/* a range's end (or its start) stays the character written */
+				if (range_end || (e < len && p[e] == '-' && e + 1 < len && p[e + 1] != ']'))
+					fb_buf_add(out, p + i, e - i);
+				else
+					fb_buf_puts(out, ANY_SPACE);
+				range_end = false;
+				i = e;
+				continue;
+			}
+			{
+				size_t run = 1;
+				i = e;
+				while (space_at(p, len, i, &e) >= 0) {
+					i = e;
+					run++;
+				}
+				if (quantifier_at(p, len, i)) {
+					if (run > 1)
+						fb_buf_puts(out, "[" ANY_SPACE "]*");
+					fb_buf_puts(out, "[" ANY_SPACE "]");
+				} else {
+					fb_buf_puts(out, "[" ANY_SPACE "]*");
+				}
+			}
 			continue;
 		}
+		range_end = false; /* a literal: a range's end, if it was one, is done */
 		if ((unsigned char)p[i] < 0x80) {
 			fb_fold(out, p + i, 1, FB_FOLD_DEFAULT);
 			i++;
@@ -205,6 +351,47 @@ static void fold_pattern(struct fb_buf *out, const char *p, size_t len)
 		fb_utf8_next(p, len, &i);
 		fb_fold(out, p + at, i - at, FB_FOLD_DEFAULT);
 	}
+}
+
+/* The pattern PCRE2 is given: folded (and its spaces widened), property names shortened. */
+static void translate(struct fb_buf *out, const char *pat, size_t len, unsigned flags)
+{
+	if (flags & FB_RE_FOLD) {
+		struct fb_buf tmp = FB_BUF_INIT;
+		fold_pattern(&tmp, pat, len);
+		rewrite_properties(out, tmp.ptr, tmp.len);
+		fb_buf_release(&tmp);
+	} else {
+		rewrite_properties(out, pat, len);
+	}
+}
+
+/*
+ * Where, in code points of the pattern as given, PCRE2's byte offset into
+ * the translated pattern falls: the shortest prefix whose translation
+ * reaches it (only run for an error, on a short text).
+ */
+static size_t given_offset(const char *pat, size_t len, unsigned flags, size_t erroff)
+{
+	struct fb_buf t = FB_BUF_INIT;
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		fb_buf_reset(&t);
+		translate(&t, pat, i, flags);
+		if (t.len >= erroff && i)
+			break;
+		fb_utf8_next(pat, len, &i);
+		n++;
+	}
+	if (i >= len) {
+		fb_buf_reset(&t);
+		translate(&t, pat, len, flags);
+		if (t.len < erroff || !len)
+			n = fb_utf8_count(pat, len);
+	}
+	fb_buf_release(&t);
+	return n;
 }
 
 int fb_regex_compile(struct fb_regex **out, const char *pat, size_t len, unsigned flags,
@@ -220,14 +407,7 @@ int fb_regex_compile(struct fb_regex **out, const char *pat, size_t len, unsigne
 	*out = NULL;
 	if (flags & FB_RE_CASELESS)
 		options |= PCRE2_CASELESS;
-	if (flags & FB_RE_FOLD) {
-		struct fb_buf tmp = FB_BUF_INIT;
-		fold_pattern(&tmp, pat, len);
-		rewrite_properties(&folded, tmp.ptr, tmp.len);
-		fb_buf_release(&tmp);
-	} else {
-		rewrite_properties(&folded, pat, len);
-	}
+	translate(&folded, pat, len, flags);
 	pat = folded.ptr;
 	len = folded.len;
 	re = fb_calloc(1, sizeof(*re));
@@ -240,7 +420,7 @@ int fb_regex_compile(struct fb_regex **out, const char *pat, size_t len, unsigne
 			fb_buf_puts(err, (const char *)msg);
 		}
 		if (offset)
-			*offset = fb_utf8_count(pat, erroff < len ? erroff : len);
+			*offset = given_offset(given, strlen(given), flags, erroff < len ? erroff : len);
 		fb_buf_release(&folded);
 		free(given);
 		free(re);

@@ -1365,6 +1365,22 @@ const struct fb_node *fb_schema_default(const struct fb_schema *s)
 	return !s ? NULL : s->default_ ? s->default_ : fb_schema_default(s->ref);
 }
 
+const struct fb_node *fb_schema_enum(const struct fb_schema *s)
+{
+	const struct fb_node *e;
+	uint32_t i;
+	if (!s || s->is_bool || s->too_costly)
+		return NULL;
+	if (s->enum_)
+		return s->enum_;
+	if ((e = fb_schema_enum(s->ref)))
+		return e;
+	for (i = 0; i < s->nall; i++)
+		if ((e = fb_schema_enum(s->all_of[i])))
+			return e;
+	return NULL;
+}
+
 bool fb_schema_xid(const struct fb_schema *s, const char **prefix, int *digits)
 {
 	if (!s || !s->xid_prefix)

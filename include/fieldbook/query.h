@@ -11,8 +11,10 @@
  *
  * Values are compared as SPEC §5 says: numbers as numbers and dates as dates
  * when both sides read so (a Jalali and a Gregorian date compare by day),
- * phones normalised, anything else as folded text (ordering by code point of
- * the folded form); --exact turns folding and caselessness off.  Through an
+ * phones normalised, anything else as folded text with white space removed
+ * (ordering by code point of that form); --exact turns folding and
+ * caselessness off.  `=` or `!=` with a value an enum field lacks compiles
+ * with a warning (file "query", line 1, the value's column).  Through an
  * array any element may match; a missing field makes =, ~, <, ... false and
  * != and !~ true.  Confidential fields are neither matched nor searched
  * unless shown.

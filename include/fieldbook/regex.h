@@ -8,7 +8,9 @@
  *
  * With FB_RE_FOLD the pattern's literal characters are folded (text.h) the
  * way the subject will be, so `علي` finds `علی`; escapes such as \x{64A}
- * are left alone and match the folded text.
+ * are left alone and match the folded text; and a literal space matches any
+ * run of white space or nothing (FOLDING.md; the details next to classes,
+ * quantifiers and escapes are at fold_pattern() in regex.c).
  */
 #ifndef FIELDBOOK_REGEX_H
 #define FIELDBOOK_REGEX_H

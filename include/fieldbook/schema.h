@@ -88,6 +88,11 @@ size_t fb_schema_nrequired(const struct fb_schema *s);
 const char *fb_schema_required(const struct fb_schema *s, size_t i);
 /* `default`, or NULL. */
 const struct fb_node *fb_schema_default(const struct fb_schema *s);
+/*
+ * The `enum` that applies to the value (its own, else through $ref or
+ * allOf), as the sequence node written in the schema, or NULL.
+ */
+const struct fb_node *fb_schema_enum(const struct fb_schema *s);
 /* x-id of a root schema: false when absent. */
 bool fb_schema_xid(const struct fb_schema *s, const char **prefix, int *digits);
 /* x-summary of a root schema, as a sequence node of strings, or NULL. */

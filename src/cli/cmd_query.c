@@ -1,13 +1,14 @@
 /*
  * fieldbook query TYPE [EXPR] [-w EXPR]... [-q TEXT] [-f FIELDS] [-s [-]FIELD]...
  *                 [-n N] [-c] [-g FIELD] [--at REV|DATE]
- *                 [--format table|yaml|json|csv|tsv|ids]
+ *                 [--format table|yaml|json|csv|tsv|ids] [--bom]
  *
  * The core finds, sorts and groups the rows (query.h); this file only prints
  * them.  Tables align by display width; on a terminal each cell starts with
  * an LRM (so right-to-left text cannot reorder the row) and long cells are
  * cut with an ellipsis -- never in pipes.  CSV is RFC 4180 with a header;
- * TSV escapes tabs, newlines and backslashes.  In YAML, JSON, CSV and TSV
+ * TSV escapes tabs, newlines and backslashes; --bom puts a UTF-8 byte-order
+ * mark before CSV (Excel reads UTF-8 without one as a legacy code page).  In YAML, JSON, CSV and TSV
  * values are printed exactly as stored; in tables x-date values are shown in
  * the chosen calendar.
  */
@@ -261,6 +262,34 @@ static void split_fields(const char *arg, struct fb_strvec *out)
 	fb_buf_release(&f);
 }
 
+/* A diagnostic about an expression: its position, then the expression with a caret. */
+static void print_expr_diag(const struct fb_diag_entry *e)
+{
+	struct fb_buf msg = FB_BUF_INIT;
+	fb_buf_addf(&msg, "query: %u:%u: %s: ", e->line, e->col, fb_severity_name(e->severity));
+	fb_diag_escape(&msg, e->message, strlen(e->message));
+	fb_buf_putc(&msg, '\n');
+	fb_query_caret(&msg, e->path ? e->path : "", e->col);
+	fprintf(stderr, "%s\n", msg.ptr);
+	fb_buf_release(&msg);
+}
+
+/* Warnings about the expressions (a value an enum lacks) as errors about them are shown. */
+static void flush_expr_warnings(struct fb_ctx *ctx)
+{
+	struct fb_diag keep = FB_DIAG_INIT;
+	size_t i;
+	for (i = 0; i < ctx->diag.n; i++) {
+		const struct fb_diag_entry *e = &ctx->diag.v[i];
+		if (e->file && !strcmp(e->file, "query") && e->line)
+			print_expr_diag(e);
+		else
+			fb_diag_push(&keep, e);
+	}
+	fb_diag_release(&ctx->diag);
+	ctx->diag = keep;
+}
+
 int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -273,6 +302,7 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 		{"group", required_argument, NULL, 'g'},
 		{"at", required_argument, NULL, 'a'},
 		{"format", required_argument, NULL, 'F'},
+		{"bom", no_argument, NULL, 'B'},
 		{NULL, 0, NULL, 0},
 	};
 	struct cli_getopt g;
@@ -285,7 +315,7 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 	struct fb_diag quiet = FB_DIAG_INIT;
 	struct fb_buf out = FB_BUF_INIT;
 	const char *at = NULL, *type;
-	bool count = false;
+	bool count = false, bom = false;
 	int format = F_TABLE, opt, status = EXIT_OK, err;
 	size_t i;
 	char *end;
@@ -302,6 +332,7 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 		case 'c': count = true; break;
 		case 'g': qo.group = optarg; break;
 		case 'a': at = optarg; break;
+		case 'B': bom = true; break;
 		case 'n':
 			qo.limit = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || optarg[0] == '-') {
@@ -325,6 +356,15 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 		goto out;
 	}
 	type = argv[g.optind];
+	if (bom && format != F_CSV) {
+		status = cli_usage_error(ctx, "--bom goes with --format csv, not --format %s",
+					 formats[format]);
+		goto out;
+	}
+	if (bom && count) {
+		status = cli_usage_error(ctx, "--bom goes with the rows of --format csv, not with -c");
+		goto out;
+	}
 	if (argc - g.optind > 2) {
 		status = cli_usage_error(ctx, "one EXPR at most (quote it; add more with -w)");
 		goto out;
@@ -356,19 +396,13 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 							      : FB_QUERY_CELLS;
 	err = fb_query_compile(&q, src, ss, &qo, &ctx->diag);
 	if (err == FB_ESYNTAX) {
-		/* the expression, with a caret under the mistake */
-		const struct fb_diag_entry *e = &ctx->diag.v[ctx->diag.n - 1];
-		struct fb_buf msg = FB_BUF_INIT;
-		fb_buf_addf(&msg, "query: %u:%u: error: ", e->line, e->col);
-		fb_diag_escape(&msg, e->message, strlen(e->message));
-		fb_buf_putc(&msg, '\n');
-		fb_query_caret(&msg, e->path ? e->path : "", e->col);
-		fprintf(stderr, "%s\n", msg.ptr);
-		fb_buf_release(&msg);
+		print_expr_diag(&ctx->diag.v[ctx->diag.n - 1]);
 		fb_diag_release(&ctx->diag);
 		status = EXIT_USAGE;
 		goto out;
 	}
+	if (err == 0)
+		flush_expr_warnings(ctx);
 	if (err == FB_EUSAGE) {
 		status = cli_usage_flush(ctx);
 		goto out;
@@ -399,6 +433,8 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 	} else if (format == F_TABLE) {
 		print_table(&out, &res, isatty(1), ctx->calendar);
 	} else if (format == F_CSV || format == F_TSV) {
+		if (bom)
+			fb_buf_puts(&out, "\xEF\xBB\xBF");
 		print_separated(&out, &res, format == F_CSV);
 	} else if (format == F_JSON) {
 		print_json(&out, &res, qo.want == FB_QUERY_JSON, qo.group != NULL);

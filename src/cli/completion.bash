@@ -74,7 +74,7 @@ _fieldbook()
 	fi
 	case $cmd in
 	show) COMPREPLY=($(compgen -W "--at --format $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
-	query) COMPREPLY=($(compgen -W "-w -q -f -s -n -c -g --at --format $global $(_fieldbook_types)" -- "$cur")) ;;
+	query) COMPREPLY=($(compgen -W "-w -q -f -s -n -c -g --at --format --bom $global $(_fieldbook_types)" -- "$cur")) ;;
 	validate) COMPREPLY=($(compgen -W "--rev --format --schema $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
 	fmt) COMPREPLY=($(compgen -W "--check $global $(_fieldbook_types) $(_fieldbook_records "$cur")" -- "$cur")) ;;
 	schema)

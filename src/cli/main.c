@@ -28,18 +28,19 @@ const struct cli_command cli_commands[] = {
 	 "  TARGET           TYPE, TYPE/ID or a path to a record file (default: all)\n"},
 	{"query", cmd_query,
 	 "query TYPE [EXPR] [-w EXPR]... [-q TEXT] [-f FIELDS] [-s [-]FIELD]... [-n N] [-c]\n"
-	 "       [-g FIELD] [--at REV|DATE] [--format table|yaml|json|csv|tsv|ids]",
+	 "       [-g FIELD] [--at REV|DATE] [--format table|yaml|json|csv|tsv|ids] [--bom]",
 	 "select records with an expression (see fieldbook(1), QUERY EXPRESSIONS)",
 	 "  EXPR             e.g. \"county = jiroft and role = party-member\"\n"
 	 "  -w EXPR          another condition, ANDed (repeatable)\n"
 	 "  -q TEXT          quick search: every word somewhere in the record's text\n"
-	 "  -f FIELDS        columns: id,name,county.name (with -g: count(), avg(PATH), ...)\n"
+	 "  -f FIELDS        columns: id,name,county.name (with -g: FIELD, count(), avg(PATH), ...)\n"
 	 "  -s [-]FIELD      sort (descending with -); repeat for more keys\n"
 	 "  -n N             at most N rows\n"
 	 "  -c               print the number of matching records\n"
 	 "  -g FIELD         group by FIELD: one row per value, with count\n"
 	 "  --at REV|DATE    the records as they were at a revision or the end of a day\n"
-	 "  --format FORMAT  table (default), yaml, json, csv, tsv or ids\n"},
+	 "  --format FORMAT  table (default), yaml, json, csv, tsv or ids\n"
+	 "  --bom            with --format csv: a UTF-8 byte-order mark first (for Excel)\n"},
 	{"fmt", cmd_fmt, "fmt [--check] [TARGET...]",
 	 "rewrite records into the canonical layout, keeping every comment",
 	 "  --check          change nothing; list the files that would change (exit 1 if any)\n"

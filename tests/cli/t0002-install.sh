@@ -31,13 +31,15 @@ test_expect_success 'bash completion offers commands, types and records' '
 	printf "%s\n" "${COMPREPLY[@]}" | sort | head -2
 	COMP_WORDS=(fieldbook edit visits/v-028); COMP_CWORD=2; _fieldbook; printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "; echo
 	COMP_WORDS=(fieldbook hook ""); COMP_CWORD=2; _fieldbook; echo "${COMPREPLY[*]}"
+	COMP_WORDS=(fieldbook query contacts --b); COMP_CWORD=3; _fieldbook; echo "query: ${COMPREPLY[*]}"
 	EOF
 	bash complete.sh >out &&
 	test_grep "^query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook help" out &&
 	test_grep "^visits/v-0280 visits/v-0281 visits/v-0282 visits/v-0283 $" out &&
 	test_grep "^install pre-commit pre-receive$" out &&
 	test_grep "^assessments contacts counties visits$" out &&
-	test_grep "^contacts/c-0001$" out
+	test_grep "^contacts/c-0001$" out &&
+	test_grep "^query: --bom$" out
 '
 
 test_done

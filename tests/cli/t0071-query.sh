@@ -49,6 +49,36 @@ assert [\"c-0011\", \"Smith, \\\"Bob\\\"\", \"2024-08-02\"] in rows, rows
 "
 '
 
+test_expect_success 'csv --bom: a UTF-8 byte-order mark first (for Excel), only when asked' '
+	fieldbook -C repo query contacts "county = bam" -f id,name --format csv --bom >bom.csv &&
+	fieldbook -C repo query contacts "county = bam" -f id,name --format csv >plain.csv &&
+	head -c 3 bom.csv | od -An -tx1 | tr -d " " >got &&
+	echo efbbbf >expect &&
+	test_cmp expect got &&
+	head -c 3 plain.csv | od -An -tx1 | tr -d " " >got &&
+	echo 69642c >expect &&
+	test_cmp expect got &&
+	tail -c +4 bom.csv >rest.csv &&
+	test_cmp plain.csv rest.csv &&
+	fieldbook -C repo query contacts "id = nobody" --format csv --bom >empty.csv &&
+	printf "\357\273\277id,name,role,county\r\n" >expect &&
+	test_cmp expect empty.csv
+'
+
+test_expect_success 'csv --bom: with another format, or with -c, a usage error' '
+	for f in table json tsv yaml ids; do
+		test_expect_code 2 fieldbook -C repo query contacts --format $f --bom >out 2>err &&
+		test_must_be_empty out &&
+		test_grep "^fieldbook: error: --bom goes with --format csv, not --format $f" err &&
+		test_grep "^usage: fieldbook query" err || return 1
+	done &&
+	test_expect_code 2 fieldbook -C repo query contacts --bom >out 2>err &&
+	test_grep "^fieldbook: error: --bom goes with --format csv, not --format table" err &&
+	test_expect_code 2 fieldbook -C repo query contacts --format csv --bom -c >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^fieldbook: error: --bom goes with the rows of --format csv, not with -c" err
+'
+
 test_expect_success 'tsv: tabs and newlines in values escaped' '
 	printf "id: c-0012\nname: x\nrole: other\ncounty: bam\nstatus: active\nnotes: |\n  line one\n  tab\there\n" \
 		>repo/records/contacts/c-0012.yaml &&
@@ -139,6 +169,31 @@ assert list(g) == [\"bam\", \"jiroft\", \"kerman\"], list(g)
 	test_grep "^bam,3,2024-08-02" out
 '
 
+test_expect_success 'grouping: the group key named in -f is the group column, in every format' '
+	for f in table json csv tsv yaml; do
+		fieldbook -C repo query contacts "id < c-0010" -g county \
+			-f "count(),avg(influence)" --format $f >implied &&
+		fieldbook -C repo query contacts "id < c-0010" -g county \
+			-f "county,count(),avg(influence)" --format $f >named &&
+		test_cmp implied named &&
+		fieldbook -C repo query contacts "id < c-0010" -g county \
+			-f "avg(influence), county" --format $f >named &&
+		test_cmp implied named || return 1
+	done &&
+	fieldbook -C repo query contacts "id < c-0010" -g county -f county --format csv >out &&
+	printf "county,count\r\nbam,3\r\njiroft,3\r\nkerman,3\r\n" >expect &&
+	test_cmp expect out &&
+	fieldbook -C repo query contacts "id < c-0010" -g county -f "county,count()" --format json >g.json &&
+	python3 -c "
+import json
+g = json.load(open(\"g.json\"))
+assert g[0] == {\"county\": \"bam\", \"count\": 3}, g
+" &&
+	test_expect_code 2 fieldbook -C repo query contacts -g county -f county,name 2>err &&
+	test_grep "with -g county, -f takes .county. (the group), count(), sum(PATH)" err &&
+	test_grep "not .name." err
+'
+
 test_expect_success 'confidential fields: *** everywhere unless --show-confidential' '
 	for f in table json csv tsv yaml; do
 		fieldbook -C repo query contacts "id = c-0001" -f id,preferences --format $f >out &&
@@ -186,6 +241,51 @@ test_expect_success 'a pathological regex ends fast with exit 2 and names the pa
 	test_must_be_empty out
 '
 
+test_expect_success 'enum: = or != with a value the enum lacks warns (field, allowed values), exit 0' '
+	fieldbook -C repo query contacts "role = imam" --format ids >out 2>err &&
+	test_must_be_empty out &&
+	cat >expect <<-\EOF &&
+	query: 1:8: warning: '"'role'"' has no value '"'imam'"': its schema allows friday-prayer-leader, congregational-imam, party-member, civil-activist, security-council-member, campaign-staff, council-member, local-official or other
+	  role = imam
+	         ^
+	EOF
+	test_cmp expect err &&
+	fieldbook -C repo query contacts "role != imam" -c >out 2>err &&
+	fieldbook -C repo query contacts -c >all &&
+	test_cmp all out &&
+	test_grep "^query: 1:9: warning: .role. has no value .imam.: its schema allows friday-prayer-leader, " err &&
+	fieldbook -C repo query visits "kind = meeting and contacts.role = imam" -c >out 2>err &&
+	echo 0 >expect && test_cmp expect out &&
+	test_grep "^query: 1:36: warning: .contacts.role. has no value .imam.: its schema allows" err &&
+	fieldbook -C repo query visits -w "issues.severity = huge" --format ids >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "^query: 1:19: warning: .issues.severity. has no value .huge.: its schema allows low, medium or high$" err
+'
+
+test_expect_success 'enum: values equal once folded, other operators and known values do not warn' '
+	fieldbook -C repo query contacts "role = PARTY-MEMBER" --format ids >out 2>err &&
+	test_must_be_empty err &&
+	printf "contacts/c-0001\ncontacts/c-0006\n" >expect &&
+	test_cmp expect out &&
+	fieldbook -C repo query contacts "role = other or role ~ imam or role != \"campaign-staff\"" -c >out 2>err &&
+	test_must_be_empty err &&
+	fieldbook -C repo query contacts "influence = 3" -c >out 2>err &&
+	test_must_be_empty err &&
+	fieldbook -C repo --exact query contacts "role = PARTY-MEMBER" -c >out 2>err &&
+	echo 0 >expect && test_cmp expect out &&
+	test_grep "^query: 1:8: warning: .role. has no value .PARTY-MEMBER." err
+'
+
+test_expect_success 'README: compound names in the demo match however they are written' '
+	for e in "name ~ '"'"'حسین زاده'"'"'" "name = '"'"'حسین حسینزاده'"'"'" \
+		"name = '"'"'حسین حسین زاده'"'"'"; do
+		fieldbook -C demo query contacts "$e" --format ids >out &&
+		test_grep "^contacts/c-0146$" out || return 1
+	done &&
+	fieldbook -C demo query contacts "name ~ حسینزاده and id = c-0146" -c >out &&
+	echo 1 >expect && test_cmp expect out
+'
+
 test_expect_success 'usage errors: exit 2' '
 	test_expect_code 2 fieldbook -C repo query 2>err &&
 	test_expect_code 2 fieldbook -C repo query people 2>err &&
@@ -195,7 +295,7 @@ test_expect_success 'usage errors: exit 2' '
 	test_expect_code 2 fieldbook -C repo query contacts -f "avg(influence)" 2>err &&
 	test_grep "needs -g FIELD" err &&
 	test_expect_code 2 fieldbook -C repo query contacts -g county -f name 2>err &&
-	test_grep "with -g, -f takes count()" err &&
+	test_grep "with -g county, -f takes .county. (the group), count()" err &&
 	test_expect_code 2 fieldbook -C repo query contacts "a = 1" "b = 2" 2>err &&
 	test_grep "one EXPR at most" err &&
 	test_expect_code 2 fieldbook -C repo query contacts -q "  " 2>err &&

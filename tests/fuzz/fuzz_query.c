@@ -2,7 +2,7 @@
  * libFuzzer target: query expressions, compiled and run.
  *
  * A small repository (two types, a reference between them, arrays, dates,
- * phones, a confidential field) is written once to a temporary folder.  Each
+ * phones, a confidential field, enums) is written once to a temporary folder.  Each
  * input is up to five lines: the expression, then optional -q, -f, -s and
  * -g values.  Whatever the input: no crash, no leak, no hang; an error is
  * a diagnostic with a message, and a syntax error has a column inside the
@@ -64,7 +64,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    "  tags: {type: array, items: {type: string}}\n"
 	    "  visits: {type: array, items: {type: object, properties: {status: {type: string}, "
 	    "due: {type: string, x-date: true}}}}\n"
-	    "  secret: {type: string, x-confidential: true}\n");
+	    "  secret: {type: string, x-confidential: true}\n"
+	    "  kind: {enum: [imam, 'حسین زاده', 3, null, [x]]}\n"
+	    "  roles: {type: array, items: {$ref: '#/$defs/role'}}\n"
+	    "$defs:\n  role: {type: string, enum: [a, b]}\n");
 	put("records/towns/kerman.yaml", "id: kerman\nname: کرمان\nsize: 5\n");
 	put("records/towns/bam.yaml", "id: bam\nname: بم\nsize: 2\n");
 	put("records/people/p-1.yaml",
