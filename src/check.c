@@ -690,6 +690,7 @@ int fb_check(struct fb_source *src, const struct fb_check_target *targets, size_
 	{
 		struct fb_settings settings; /* fieldbook.yaml is checked with the rest */
 		fb_settings_load(src, &settings, d);
+		fb_settings_release(&settings);
 	}
 	c.main.xr = fb_crossref_new();
 	c.lists = fb_calloc(c.types.n + 1, sizeof(*c.lists));

@@ -3,8 +3,9 @@
  * (node.c), so positions, duplicate keys and the size limit behave as in a
  * record; each key is checked on its own, so one bad value does not hide
  * another.  `policy` belongs to the policy issue: any list is accepted for
- * now.
+ * now.  `office` and `province` are texts for the report.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <fieldbook/node.h>
@@ -19,6 +20,14 @@ void fb_settings_default(struct fb_settings *s)
 	s->visit_days = 1u << 0 | 1u << 2; /* Sunday, Tuesday */
 	s->stale_after_days = 90;
 }
+
+void fb_settings_release(struct fb_settings *s)
+{
+	free(s->office);
+	free(s->province);
+	fb_settings_default(s);
+}
+
 
 static void bad(struct fb_diag *d, const struct fb_node *n, const char *key, const char *expected,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -39,6 +48,17 @@ static void bad(struct fb_diag *d, const struct fb_node *n, const char *key, con
 	fb_buf_release(&msg);
 	fb_buf_release(&path);
 	fb_buf_release(&value);
+}
+
+/* A text setting (office, province): a string, held by `*to`. */
+static void read_text(const struct fb_node *v, const char *key, char **to, struct fb_diag *d)
+{
+	if (v->type != FB_NODE_STR || strlen(v->str) != v->len) {
+		bad(d, v, key, "a text", "expected a text (quote it if it reads as a number)");
+		return;
+	}
+	free(*to);
+	*to = fb_strndup(v->str, v->len);
 }
 
 static void read_days(const struct fb_node *v, struct fb_settings *s, struct fb_diag *d)
@@ -114,14 +134,18 @@ int fb_settings_load(struct fb_source *src, struct fb_settings *out, struct fb_d
 			else
 				bad(d, kv, "require_signed_commits", "true or false",
 				    "expected true or false");
+		} else if (fb_node_key_is(k, "office")) {
+			read_text(kv, "office", &out->office, d);
+		} else if (fb_node_key_is(k, "province")) {
+			read_text(kv, "province", &out->province, d);
 		} else if (fb_node_key_is(k, "policy")) {
 			if (kv->type != FB_NODE_SEQ)
 				bad(d, kv, "policy", "a list of rules", "expected a list of rules");
 		} else {
 			bad(d, k, k->str, "calendar, visit_days, stale_after_days, "
-					  "require_signed_commits or policy",
+					  "require_signed_commits, policy, office or province",
 			    "unknown setting '%s' (calendar, visit_days, stale_after_days, "
-			    "require_signed_commits, policy)",
+			    "require_signed_commits, policy, office, province)",
 			    k->str);
 		}
 	}

@@ -20,9 +20,12 @@ struct fb_settings {
 	bool visit_days_unread;      /* fieldbook.yaml is there, but its visit_days could not be
 				      * read (a bad value, or the file itself is unreadable):
 				      * visit_days holds the default */
+	char *office, *province;     /* named on the report; NULL when not given */
 };
 
 void fb_settings_default(struct fb_settings *s);
+/* Free what `s` owns (the texts); it holds the defaults again. */
+void fb_settings_release(struct fb_settings *s);
 
 /*
  * Read fieldbook.yaml from `src` into `out` (defaults for what it does not
@@ -31,5 +34,6 @@ void fb_settings_default(struct fb_settings *s);
  * hit visit_days).
  */
 int fb_settings_load(struct fb_source *src, struct fb_settings *out, struct fb_diag *d);
+/* `out` is overwritten: release it first when it was loaded before. */
 
 #endif

@@ -149,10 +149,21 @@ static const char *const summary_head[] = {
 };
 #define SUMMARY_COLS (sizeof(summary_head) / sizeof(summary_head[0]))
 
+/* The same columns in the report's Persian (HTML and markdown). */
+static const char *const summary_head_fa[SUMMARY_COLS] = {
+	"شهرستان", "مخاطبان فعال", "بازدیدها", "مخاطبان دیدارشده", "آخرین بازدید",
+	"مخاطبان معوق", "پیگیری باز", "پیگیری معوق", "مسائل باز (زیاد/متوسط/کم)",
+	"فرماندار",
+};
+
+/* Unicode isolates around a signed figure in RTL text: "(+1)" stays "(+1)". */
+#define LRI "\xe2\x81\xa6"
+#define PDI "\xe2\x81\xa9"
+
 static void summary_row(struct fb_buf *cells, const struct fb_county_summary *c,
-			enum fb_calendar cal)
+			enum fb_calendar cal, bool fa)
 {
-	fb_buf_puts(&cells[0], c->id ? (c->name ? c->name : c->id) : "total");
+	fb_buf_puts(&cells[0], c->id ? (c->name ? c->name : c->id) : fa ? "جمع استان" : "total");
 	fb_buf_addf(&cells[1], "%zu", c->contacts);
 	fb_buf_addf(&cells[2], "%zu", c->visits);
 	fb_buf_addf(&cells[3], "%zu", c->contacts_met);
@@ -166,14 +177,18 @@ static void summary_row(struct fb_buf *cells, const struct fb_county_summary *c,
 		return;
 	if (!c->has_assessment || c->assessment.overall < 0)
 		fb_buf_puts(&cells[9], "-");
-	else if (c->assessment.has_change)
+	else if (c->assessment.has_change && fa && c->assessment.change) /* as the HTML */
+		fb_buf_addf(&cells[9], LRI "%d/5 (%+d)" PDI, c->assessment.overall,
+			    c->assessment.change);
+	else if (c->assessment.has_change && !fa)
 		fb_buf_addf(&cells[9], "%d/5 (%+d)", c->assessment.overall, c->assessment.change);
 	else
 		fb_buf_addf(&cells[9], "%d/5", c->assessment.overall);
 }
 
+/* The summary table: for a terminal, or markdown (`fa`: in the report's Persian). */
 static void print_summary_table(struct fb_buf *out, const struct fb_summary *s, bool tty,
-				enum fb_calendar cal, bool markdown)
+				enum fb_calendar cal, bool markdown, bool fa)
 {
 	size_t rows = s->ncounties + 2, r, c;
 	struct fb_buf *cells = fb_calloc(rows * SUMMARY_COLS + 1, sizeof(*cells));
@@ -181,16 +196,16 @@ static void print_summary_table(struct fb_buf *out, const struct fb_summary *s, 
 						 true, true};
 
 	for (c = 0; c < SUMMARY_COLS; c++)
-		fb_buf_puts(&cells[c], summary_head[c]);
+		fb_buf_puts(&cells[c], fa ? summary_head_fa[c] : summary_head[c]);
 	for (r = 0; r < s->ncounties; r++)
-		summary_row(&cells[(r + 1) * SUMMARY_COLS], &s->counties[r], cal);
-	summary_row(&cells[(rows - 1) * SUMMARY_COLS], &s->totals, cal);
+		summary_row(&cells[(r + 1) * SUMMARY_COLS], &s->counties[r], cal, fa);
+	summary_row(&cells[(rows - 1) * SUMMARY_COLS], &s->totals, cal, fa);
 	fb_buf_puts(out, markdown ? "**" : "");
-	fb_buf_puts(out, "From ");
+	fb_buf_puts(out, fa ? "از " : "From ");
 	date_text(out, s->since, cal);
-	fb_buf_puts(out, " to ");
+	fb_buf_puts(out, fa ? " تا " : " to ");
 	date_text(out, s->until, cal);
-	fb_buf_puts(out, " (today ");
+	fb_buf_puts(out, fa ? " (امروز " : " (today ");
 	date_text(out, s->today, cal);
 	fb_buf_puts(out, markdown ? ")**\n\n" : ")\n\n");
 	if (!markdown) {
@@ -310,7 +325,7 @@ int cmd_summary(int argc, char **argv, struct fb_ctx *ctx)
 		if (f.format == 2)
 			print_summary_json(&out, &f.s);
 		else
-			print_summary_table(&out, &f.s, ctx->ocolor, ctx->calendar, f.format == 1);
+			print_summary_table(&out, &f.s, ctx->ocolor, ctx->calendar, f.format == 1, false);
 		status = cli_write(&out) ? EXIT_ENV : EXIT_OK;
 	}
 	fb_summary_release(&f.s);
@@ -591,72 +606,118 @@ static void svg_months(struct fb_buf *out, const struct fb_summary *s)
 	fb_buf_puts(out, "</svg></figure>\n");
 }
 
+/*
+ * One layout from A4 to a phone: tables take the width they are given,
+ * headers wrap between words, figures and dates never (class n), free text
+ * anywhere (class t), so nothing is cut; charts scale with their viewBox.
+ * Below 600 px each table row becomes a card of "header: value" lines (the
+ * header from the cell's data-label), so ten columns need not fit.
+ */
 static const char css[] =
 	"@page{size:A4;margin:14mm}"
 	"body{font-family:Vazirmatn,Vazir,Sahel,Tahoma,'DejaVu Sans',sans-serif;font-size:10.5pt;"
-	"color:#1d2430;margin:0 auto;max-width:190mm;line-height:1.5}"
+	"color:#1d2430;margin:0 auto;max-width:190mm;line-height:1.5;padding:0 2mm;"
+	"box-sizing:border-box}"
+	"p.org{font-weight:bold;color:#41505f;margin:0 0 1mm}"
 	"h1{font-size:17pt;margin:0 0 2mm}h2{font-size:12.5pt;margin:7mm 0 2mm;"
 	"border-bottom:1px solid #c9d2de;padding-bottom:1mm}"
 	"p.sub{color:#5a6575;margin:0 0 4mm}"
-	"table{border-collapse:collapse;width:100%;margin:2mm 0;page-break-inside:auto}"
+	"table{border-collapse:collapse;width:100%;margin:2mm 0;page-break-inside:auto;"
+	"font-size:9pt}"
 	"tr{page-break-inside:avoid}"
-	"th,td{border:1px solid #d5dce6;padding:1.2mm 2mm;text-align:right;vertical-align:top}"
+	"th,td{border:1px solid #d5dce6;padding:1mm 1.2mm;text-align:right;vertical-align:top;"
+	"overflow-wrap:break-word}td.t{overflow-wrap:anywhere}"
 	"th{background:#eef2f7;font-weight:bold}td.n{text-align:center;white-space:nowrap}"
+	"bdi{white-space:nowrap}"
 	"tr.total td{font-weight:bold;background:#f6f8fb}"
 	"figure{margin:3mm 0;page-break-inside:avoid}figcaption{font-weight:bold;margin-bottom:1mm}"
+	"svg{max-width:100%;height:auto}"
 	"svg .b{fill:#3d6fa8}svg text{font-family:inherit;font-size:11px;fill:#1d2430}"
 	"svg .v{font-size:10px;fill:#41505f}svg .m{font-size:9.5px}"
 	"td.h1{background:#e4574b;color:#fff}td.h2{background:#f2a65a}td.h3{background:#f7e08a}"
 	"td.h4{background:#a8d5a2}td.h5{background:#5aae61;color:#fff}"
-	".none{color:#7a8594}";
+	".none{color:#7a8594}"
+	"@media screen and (max-width:600px){"
+	"body{font-size:10pt}h1{font-size:14pt}"
+	"table,tbody,tr,td{display:block;width:auto}thead{display:none}"
+	"tr{border:1px solid #d5dce6;margin:0 0 2mm;padding:1mm 0}"
+	"td,td.n{border:0;padding:0.4mm 2mm;text-align:right}td:empty{display:none}"
+	"td::before{content:attr(data-label) \": \";color:#5a6575;font-weight:normal}"
+	"td.h1::before,td.h5::before{color:inherit}}";
+
+/* A table's head: one <th> per column. */
+static void html_head(struct fb_buf *out, const char *const *labels, size_t n)
+{
+	size_t k;
+	fb_buf_puts(out, "<table><thead><tr>");
+	for (k = 0; k < n; k++)
+		fb_buf_addf(out, "<th>%s</th>", labels[k]);
+	fb_buf_puts(out, "</tr></thead><tbody>\n");
+}
+
+/* Open a cell, with its column's header as data-label (the phone layout shows it). */
+static void td(struct fb_buf *out, const char *label, const char *cls)
+{
+	fb_buf_addf(out, "<td data-label=\"%s\"%s%s%s>", label, cls ? " class=\"" : "",
+		    cls ? cls : "", cls ? "\"" : "");
+}
+
+static void td_num(struct fb_buf *out, const char *label, long n)
+{
+	td(out, label, "n");
+	fa_num(out, n);
+	fb_buf_puts(out, "</td>");
+}
 
 static void html_summary(struct fb_buf *out, const struct fb_summary *s)
 {
-	static const char *const head[] = {
-		"شهرستان", "مخاطبان فعال", "بازدیدها", "مخاطبان دیدارشده", "آخرین بازدید",
-		"مخاطبان معوق", "پیگیری باز", "پیگیری معوق", "مسائل باز (زیاد/متوسط/کم)",
-		"فرماندار",
-	};
-	size_t i, k;
-	fb_buf_puts(out, "<h2>خلاصه شهرستان‌ها</h2>\n<table><thead><tr>");
-	for (k = 0; k < FB_ARRAY_SIZE(head); k++)
-		fb_buf_addf(out, "<th>%s</th>", head[k]);
-	fb_buf_puts(out, "</tr></thead><tbody>\n");
+	const char *const *h = summary_head_fa;
+	size_t i;
+	fb_buf_puts(out, "<h2>خلاصه شهرستان‌ها</h2>\n");
+	html_head(out, h, SUMMARY_COLS);
 	for (i = 0; i <= s->ncounties; i++) {
 		const struct fb_county_summary *c = i < s->ncounties ? &s->counties[i] : &s->totals;
-		fb_buf_puts(out, i < s->ncounties ? "<tr><td>" : "<tr class=\"total\"><td>");
+		fb_buf_puts(out, i < s->ncounties ? "<tr>" : "<tr class=\"total\">");
+		td(out, h[0], NULL);
 		fa(out, i < s->ncounties ? (c->name ? c->name : c->id) : "جمع استان");
-		fb_buf_puts(out, "</td><td class=\"n\">");
-		fa_num(out, (long)c->contacts);
-		fb_buf_puts(out, "</td><td class=\"n\">");
-		fa_num(out, (long)c->visits);
-		fb_buf_puts(out, "</td><td class=\"n\">");
-		fa_num(out, (long)c->contacts_met);
-		fb_buf_puts(out, "</td><td class=\"n\">");
+		fb_buf_puts(out, "</td>");
+		td_num(out, h[1], (long)c->contacts);
+		td_num(out, h[2], (long)c->visits);
+		td_num(out, h[3], (long)c->contacts_met);
+		td(out, h[4], "n");
 		fa_date(out, c->last_visit);
-		fb_buf_puts(out, "</td><td class=\"n\">");
-		fa_num(out, (long)c->contacts_due);
-		fb_buf_puts(out, "</td><td class=\"n\">");
-		fa_num(out, (long)c->follow_ups_open);
-		fb_buf_puts(out, "</td><td class=\"n\">");
-		fa_num(out, (long)c->follow_ups_overdue);
-		fb_buf_puts(out, "</td><td class=\"n\">");
+		fb_buf_puts(out, "</td>");
+		td_num(out, h[5], (long)c->contacts_due);
+		td_num(out, h[6], (long)c->follow_ups_open);
+		td_num(out, h[7], (long)c->follow_ups_overdue);
+		td(out, h[8], "n");
 		fa_num(out, (long)c->issues_open[FB_SEV_HIGH]);
 		fb_buf_puts(out, "/");
 		fa_num(out, (long)c->issues_open[FB_SEV_MEDIUM]);
 		fb_buf_puts(out, "/");
 		fa_num(out, (long)c->issues_open[FB_SEV_LOW]);
-		fb_buf_puts(out, "</td><td class=\"n\">");
-		if (i < s->ncounties && c->has_assessment && c->assessment.overall >= 0) {
+		fb_buf_puts(out, "</td>");
+		if (i == s->ncounties) { /* the province has no governor of its own here */
+			fb_buf_puts(out, "<td class=\"n\"></td></tr>\n");
+			continue;
+		}
+		td(out, h[9], "n");
+		if (c->has_assessment && c->assessment.overall >= 0) {
 			struct fb_buf t = FB_BUF_INIT;
 			fb_buf_addf(&t, "%d از 5", c->assessment.overall);
-			if (c->assessment.has_change && c->assessment.change)
-				fb_buf_addf(&t, " (%s%d)", c->assessment.change > 0 ? "+" : "−",
-					    abs(c->assessment.change));
 			fa(out, t.ptr);
+			if (c->assessment.has_change && c->assessment.change) {
+				/* isolated: in RTL, bidi would turn "(+1)" into "(1+)" */
+				fb_buf_reset(&t);
+				fb_buf_addf(&t, "(%s%d)", c->assessment.change > 0 ? "+" : "−",
+					    abs(c->assessment.change));
+				fb_buf_puts(out, " <bdi dir=\"ltr\">");
+				fa(out, t.ptr);
+				fb_buf_puts(out, "</bdi>");
+			}
 			fb_buf_release(&t);
 		} else {
-			fb_buf_puts(out, i < s->ncounties ? "<span class=\"none\">—</span>" : "");
+			fb_buf_puts(out, "<span class=\"none\">—</span>");
 		}
 		fb_buf_puts(out, "</td></tr>\n");
 	}
@@ -665,32 +726,39 @@ static void html_summary(struct fb_buf *out, const struct fb_summary *s)
 
 static void html_scores(struct fb_buf *out, const struct fb_summary *s)
 {
+	const char *h[3 + FB_NSCORES + 1] = {"شهرستان", "فرماندار", "دوره"};
 	size_t i;
 	int k;
-	fb_buf_puts(out, "<h2>آخرین ارزیابی فرمانداران</h2>\n<table><thead><tr><th>شهرستان</th>"
-			 "<th>فرماندار</th><th>دوره</th>");
 	for (k = 0; k < FB_NSCORES; k++)
-		fb_buf_addf(out, "<th>%s</th>", score_fa[k]);
-	fb_buf_puts(out, "<th>نمره کل</th></tr></thead><tbody>\n");
+		h[3 + k] = score_fa[k];
+	h[3 + FB_NSCORES] = "نمره کل";
+	fb_buf_puts(out, "<h2>آخرین ارزیابی فرمانداران</h2>\n");
+	html_head(out, h, FB_ARRAY_SIZE(h));
 	for (i = 0; i < s->ncounties; i++) {
 		const struct fb_county_summary *c = &s->counties[i];
 		if (!c->has_assessment)
 			continue;
-		fb_buf_puts(out, "<tr><td>");
+		fb_buf_puts(out, "<tr>");
+		td(out, h[0], NULL);
 		fa(out, c->name ? c->name : c->id);
-		fb_buf_puts(out, "</td><td>");
+		fb_buf_puts(out, "</td>");
+		td(out, h[1], "t");
 		fa(out, c->assessment.subject);
-		fb_buf_puts(out, "</td><td class=\"n\">");
+		fb_buf_puts(out, "</td>");
+		td(out, h[2], "n");
 		fa_period(out, c->assessment.period);
 		fb_buf_puts(out, "</td>");
 		for (k = 0; k <= FB_NSCORES; k++) {
 			int v = k < FB_NSCORES ? c->assessment.scores[k] : c->assessment.overall;
 			if (v >= 1 && v <= 5) {
-				fb_buf_addf(out, "<td class=\"n h%d\">", v);
+				char cls[8];
+				snprintf(cls, sizeof(cls), "n h%d", v);
+				td(out, h[3 + k], cls);
 				fa_num(out, v);
 				fb_buf_puts(out, "</td>");
 			} else {
-				fb_buf_puts(out, "<td class=\"n none\">—</td>");
+				td(out, h[3 + k], "n none");
+				fb_buf_puts(out, "—</td>");
 			}
 		}
 		fb_buf_puts(out, "</tr>\n");
@@ -700,6 +768,9 @@ static void html_scores(struct fb_buf *out, const struct fb_summary *s)
 
 static void html_lists(struct fb_buf *out, const struct fb_summary *s)
 {
+	static const char *const ih[] = {"شهرستان", "مسئله", "تاریخ", "سند"};
+	static const char *const fh[] = {"شهرستان", "اقدام", "مسئول", "مهلت", "روز تأخیر",
+					 "بازدید"};
 	size_t i, n = 0;
 	fb_buf_puts(out, "<h2>مسائل باز با اهمیت زیاد</h2>\n");
 	for (i = 0; i < s->nissues; i++)
@@ -707,19 +778,22 @@ static void html_lists(struct fb_buf *out, const struct fb_summary *s)
 	if (!n) {
 		fb_buf_puts(out, "<p class=\"none\">مسئله بازی با اهمیت زیاد نیست.</p>\n");
 	} else {
-		fb_buf_puts(out, "<table><thead><tr><th>شهرستان</th><th>مسئله</th><th>تاریخ</th>"
-				 "<th>سند</th></tr></thead><tbody>\n");
+		html_head(out, ih, FB_ARRAY_SIZE(ih));
 		for (i = 0; i < s->nissues; i++) {
 			const struct fb_issue_info *x = &s->issues[i];
 			if (x->severity != FB_SEV_HIGH)
 				continue;
-			fb_buf_puts(out, "<tr><td>");
+			fb_buf_puts(out, "<tr>");
+			td(out, ih[0], NULL);
 			fa(out, county_name(s, x->county));
-			fb_buf_puts(out, "</td><td>");
+			fb_buf_puts(out, "</td>");
+			td(out, ih[1], "t");
 			fa(out, x->title);
-			fb_buf_puts(out, "</td><td class=\"n\">");
+			fb_buf_puts(out, "</td>");
+			td(out, ih[2], "n");
 			fa_date(out, x->date);
-			fb_buf_puts(out, "</td><td class=\"n\">");
+			fb_buf_puts(out, "</td>");
+			td(out, ih[3], "n");
 			fa(out, x->source);
 			fb_buf_puts(out, "</td></tr>\n");
 		}
@@ -732,41 +806,67 @@ static void html_lists(struct fb_buf *out, const struct fb_summary *s)
 		fb_buf_puts(out, "<p class=\"none\">پیگیری معوقی نیست.</p>\n");
 		return;
 	}
-	fb_buf_puts(out, "<table><thead><tr><th>شهرستان</th><th>اقدام</th><th>مسئول</th>"
-			 "<th>مهلت</th><th>روز تأخیر</th><th>بازدید</th></tr></thead><tbody>\n");
+	html_head(out, fh, FB_ARRAY_SIZE(fh));
 	for (i = 0; i < s->nfollow_ups; i++) {
 		const struct fb_follow_up_info *f = &s->follow_ups[i];
 		if (f->due == FB_NO_DAY || f->due >= s->today)
 			continue;
-		fb_buf_puts(out, "<tr><td>");
+		fb_buf_puts(out, "<tr>");
+		td(out, fh[0], NULL);
 		fa(out, county_name(s, f->county));
-		fb_buf_puts(out, "</td><td>");
+		fb_buf_puts(out, "</td>");
+		td(out, fh[1], "t");
 		fa(out, f->action);
-		fb_buf_puts(out, "</td><td>");
+		fb_buf_puts(out, "</td>");
+		td(out, fh[2], "t");
 		fa(out, f->owner);
-		fb_buf_puts(out, "</td><td class=\"n\">");
+		fb_buf_puts(out, "</td>");
+		td(out, fh[3], "n");
 		fa_date(out, f->due);
-		fb_buf_puts(out, "</td><td class=\"n\">");
-		fa_num(out, s->today - f->due);
-		fb_buf_puts(out, "</td><td class=\"n\">");
+		fb_buf_puts(out, "</td>");
+		td_num(out, fh[4], s->today - f->due);
+		td(out, fh[5], "n");
 		fa(out, f->visit);
 		fb_buf_puts(out, "</td></tr>\n");
 	}
 	fb_buf_puts(out, "</tbody></table>\n");
 }
 
-static void report_html(struct fb_buf *out, const struct fb_summary *s)
+/* The word before the province in the title: "استان کرمان", unless it says استان already. */
+static const char *province_prefix(const char *province)
+{
+	return strncmp(province, "استان", strlen("استان")) ? "استان " : "";
+}
+
+static void report_html(struct fb_buf *out, const struct fb_summary *s,
+			const struct fb_settings *set)
 {
 	const char **labels = fb_calloc(s->ncounties + 1, sizeof(*labels));
 	size_t *values = fb_calloc(s->ncounties + 1, sizeof(*values)), i;
+	bool province = set->province && set->province[0];
+	struct fb_buf title = FB_BUF_INIT;
 
+	fb_buf_puts(&title, "گزارش بازدیدهای میدانی شهرستان‌ها");
+	if (province) {
+		fb_buf_addf(&title, "ی %s", province_prefix(set->province));
+		fa(&title, set->province);
+	}
 	fb_buf_puts(out, "<!DOCTYPE html>\n<html lang=\"fa\" dir=\"rtl\">\n<head>\n"
 			 "<meta charset=\"utf-8\">\n"
 			 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-			 "<title>گزارش بازدیدهای میدانی</title>\n<style>");
+			 "<title>");
+	fb_buf_add(out, title.ptr, title.len);
+	fb_buf_puts(out, "</title>\n<style>");
 	fb_buf_puts(out, css);
-	fb_buf_puts(out, "</style>\n</head>\n<body>\n<h1>گزارش بازدیدهای میدانی شهرستان‌ها</h1>\n"
-			 "<p class=\"sub\">از ");
+	fb_buf_puts(out, "</style>\n</head>\n<body>\n");
+	if (set->office && set->office[0]) {
+		fb_buf_puts(out, "<p class=\"org\">");
+		fa(out, set->office);
+		fb_buf_puts(out, "</p>\n");
+	}
+	fb_buf_puts(out, "<h1>");
+	fb_buf_add(out, title.ptr, title.len);
+	fb_buf_puts(out, "</h1>\n<p class=\"sub\">از ");
 	fa_date(out, s->since);
 	fb_buf_puts(out, " تا ");
 	fa_date(out, s->until);
@@ -784,16 +884,23 @@ static void report_html(struct fb_buf *out, const struct fb_summary *s)
 	html_scores(out, s);
 	html_lists(out, s);
 	fb_buf_puts(out, "</body>\n</html>\n");
+	fb_buf_release(&title);
 	free(labels);
 	free(values);
 }
 
-static void report_markdown(struct fb_buf *out, const struct fb_summary *s, enum fb_calendar cal)
+static void report_markdown(struct fb_buf *out, const struct fb_summary *s, enum fb_calendar cal,
+			    const struct fb_settings *set)
 {
 	size_t i;
 	int k;
-	fb_buf_puts(out, "# گزارش بازدیدهای میدانی شهرستان‌ها\n\n");
-	print_summary_table(out, s, false, cal, true);
+	if (set->office && set->office[0])
+		fb_buf_addf(out, "**%s**\n\n", set->office);
+	fb_buf_puts(out, "# گزارش بازدیدهای میدانی شهرستان‌ها");
+	if (set->province && set->province[0])
+		fb_buf_addf(out, "ی %s%s", province_prefix(set->province), set->province);
+	fb_buf_puts(out, "\n\n");
+	print_summary_table(out, s, false, cal, true, true);
 	fb_buf_puts(out, "\n## آخرین ارزیابی فرمانداران\n\n| شهرستان | فرماندار | دوره |");
 	for (k = 0; k < FB_NSCORES; k++)
 		fb_buf_addf(out, " %s |", score_fa[k]);
@@ -858,9 +965,9 @@ int cmd_report(int argc, char **argv, struct fb_ctx *ctx)
 		goto out;
 	file = f.file;
 	if (f.format == 0)
-		report_html(&out, &f.s);
+		report_html(&out, &f.s, &ctx->settings);
 	else
-		report_markdown(&out, &f.s, ctx->calendar);
+		report_markdown(&out, &f.s, ctx->calendar, &ctx->settings);
 	if (file && strcmp(file, "-")) {
 		char cwd[4096];
 		if (file[0] == '/' || !getcwd(cwd, sizeof(cwd)))

@@ -255,6 +255,7 @@ int main(int argc, char **argv)
 	cli_flush_diag(&ctx);
 	fb_diag_release(&ctx.diag);
 	fb_diag_release(&ctx.settings_diag);
+	fb_settings_release(&ctx.settings);
 	fb_repo_free(ctx.repo);
 	if (fflush(stdout) != 0 && status == EXIT_OK)
 		status = cli_error(&ctx, EXIT_ENV, "cannot write the output");

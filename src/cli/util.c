@@ -316,6 +316,7 @@ int cli_repo(struct fb_ctx *ctx)
 		struct fb_source *src = NULL;
 		fb_source_worktree(&src, ctx->repo);
 		fb_diag_release(&ctx->settings_diag);
+		fb_settings_release(&ctx->settings);
 		fb_settings_load(src, &ctx->settings, &ctx->settings_diag);
 		fb_source_free(src);
 		if (ctx->settings.calendar_set && !ctx->calendar_given)

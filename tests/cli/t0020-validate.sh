@@ -164,7 +164,7 @@ test_expect_success 'fieldbook.yaml is checked too: every mistake at its line an
 	fieldbook.yaml:2:22: error: /visit_days: '"'"'funday'"'"' is not a weekday (sunday ... saturday, or یکشنبه ...)
 	fieldbook.yaml:3:19: error: /stale_after_days: expected a whole number of days, 1 to 3650
 	fieldbook.yaml:4:25: error: /require_signed_commits: expected true or false
-	fieldbook.yaml:6:1: error: /colour: unknown setting '"'"'colour'"'"' (calendar, visit_days, stale_after_days, require_signed_commits, policy)
+	fieldbook.yaml:6:1: error: /colour: unknown setting '"'"'colour'"'"' (calendar, visit_days, stale_after_days, require_signed_commits, policy, office, province)
 	EOF
 	test_cmp expect err &&
 	printf "calendar: gregorian\nvisit_days: [یکشنبه, tuesday]\n" >repo/fieldbook.yaml &&
