@@ -1230,20 +1230,29 @@ unsigned fb_schema_xflags(const struct fb_schema *s)
 	return f;
 }
 
-const char *fb_schema_xref(const struct fb_schema *s)
+/* The first non-NULL `get` of `s`, of its $ref, or of its allOf parts, depth first. */
+static const void *reach(const struct fb_schema *s, const void *(*get)(const struct fb_schema *))
 {
-	const char *x;
+	const void *x;
 	uint32_t i;
-	if (!s || s->too_costly)
+	if (!s || s->is_bool || s->too_costly)
 		return NULL;
-	if (s->xref)
-		return s->xref;
-	if ((x = fb_schema_xref(s->ref)))
+	if ((x = get(s)) || (x = reach(s->ref, get)))
 		return x;
 	for (i = 0; i < s->nall; i++)
-		if ((x = fb_schema_xref(s->all_of[i])))
+		if ((x = reach(s->all_of[i], get)))
 			return x;
 	return NULL;
+}
+
+static const void *get_xref(const struct fb_schema *s)
+{
+	return s->xref;
+}
+
+const char *fb_schema_xref(const struct fb_schema *s)
+{
+	return reach(s, get_xref);
 }
 
 static unsigned below_of(const struct fb_schema *c)
@@ -1314,19 +1323,28 @@ bool fb_schema_reaches(const struct fb_schema *s, unsigned flag)
 	return s && !s->is_bool && (s->xbelow & flag);
 }
 
-bool fb_schema_only_string(const struct fb_schema *s)
+/*
+ * Whether the types `s` allows are only those of `mask` (by its own `type`,
+ * else by its $ref's; or by any allOf part, which all must hold).
+ */
+static bool types_only(const struct fb_schema *s, unsigned mask)
 {
 	uint32_t i;
 	if (!s || s->is_bool || s->too_costly)
 		return false;
-	if (s->types == T_STR)
+	if (s->types && !(s->types & ~mask))
 		return true;
-	if (s->types == 0 && fb_schema_only_string(s->ref))
+	if (s->types == 0 && types_only(s->ref, mask))
 		return true;
 	for (i = 0; i < s->nall; i++)
-		if (fb_schema_only_string(s->all_of[i]))
+		if (types_only(s->all_of[i], mask))
 			return true;
 	return false;
+}
+
+bool fb_schema_only_string(const struct fb_schema *s)
+{
+	return types_only(s, T_STR);
 }
 
 size_t fb_schema_nproperties(const struct fb_schema *s)
@@ -1365,20 +1383,14 @@ const struct fb_node *fb_schema_default(const struct fb_schema *s)
 	return !s ? NULL : s->default_ ? s->default_ : fb_schema_default(s->ref);
 }
 
+static const void *get_enum(const struct fb_schema *s)
+{
+	return s->enum_;
+}
+
 const struct fb_node *fb_schema_enum(const struct fb_schema *s)
 {
-	const struct fb_node *e;
-	uint32_t i;
-	if (!s || s->is_bool || s->too_costly)
-		return NULL;
-	if (s->enum_)
-		return s->enum_;
-	if ((e = fb_schema_enum(s->ref)))
-		return e;
-	for (i = 0; i < s->nall; i++)
-		if ((e = fb_schema_enum(s->all_of[i])))
-			return e;
-	return NULL;
+	return reach(s, get_enum);
 }
 
 bool fb_schema_xid(const struct fb_schema *s, const char **prefix, int *digits)
@@ -1402,21 +1414,6 @@ const struct fb_node *fb_schema_node(const struct fb_schema *s)
 
 /* ---- typing -------------------------------------------------------------------------- */
 
-/* Whether `s` allows numbers and nothing else (see only_string). */
-static bool only_numeric(const struct fb_schema *s)
-{
-	uint32_t i;
-	if (!s || s->is_bool || s->too_costly)
-		return false;
-	if (s->types && !(s->types & ~(unsigned)(T_INT | T_NUM)))
-		return true;
-	if (s->types == 0 && only_numeric(s->ref))
-		return true;
-	for (i = 0; i < s->nall; i++)
-		if (only_numeric(s->all_of[i]))
-			return true;
-	return false;
-}
 
 /* Mark what is confidential; with `coerce`, also type plain scalars of string-only fields. */
 static void type_node(const struct fb_schema *s, struct fb_node *n, bool confidential, bool coerce)
@@ -1432,7 +1429,7 @@ static void type_node(const struct fb_schema *s, struct fb_node *n, bool confide
 		if (coerce && n->style == FB_STYLE_PLAIN && !n->tagged && n->type != FB_NODE_STR &&
 		    fb_schema_only_string(s))
 			n->type = FB_NODE_STR;
-		else if (coerce && n->type == FB_NODE_STR && only_numeric(s))
+		else if (coerce && n->type == FB_NODE_STR && types_only(s, T_INT | T_NUM))
 			fb_node_native_number(n);
 		return;
 	}

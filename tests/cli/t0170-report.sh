@@ -2,6 +2,8 @@
 test_description='report: one self-contained Persian page, rendered by a real browser'
 . "$(dirname "$0")/lib.sh"
 
+# FB_REPORT_PNG=DIR keeps the pictures of the last tests (A4, a 390 px phone,
+# the printed PDF) in DIR, to look at.
 TODAY=1403/12/20
 
 test_expect_success 'setup: the demo data and its report' '
@@ -208,7 +210,7 @@ test_expect_success CHROMIUM 'pictures at A4 and at 390 px: PNGs to look at, and
 	    assert struct.unpack(">II", png[16:24]) == size, f
 	    assert len(png) > 40000, f
 	EOF
-	if test -n "$FB_REPORT_PNG"; then
+	if test -n "${FB_REPORT_PNG:-}"; then
 		mkdir -p "$FB_REPORT_PNG" && cp phone.png a4.png a4.pdf "$FB_REPORT_PNG/"
 	fi
 '
