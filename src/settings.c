@@ -53,8 +53,15 @@ static void bad(struct fb_diag *d, const struct fb_node *n, const char *key, con
 /* A text setting (office, province): a string, held by `*to`. */
 static void read_text(const struct fb_node *v, const char *key, char **to, struct fb_diag *d)
 {
-	if (v->type != FB_NODE_STR || strlen(v->str) != v->len) {
-		bad(d, v, key, "a text", "expected a text (quote it if it reads as a number)");
+	size_t i;
+	if (v->type == FB_NODE_NULL) /* `office:` says nothing, as "" */
+		return;
+	for (i = 0; v->type == FB_NODE_STR && i < v->len; i++)
+		if ((unsigned char)v->str[i] < 0x20 || v->str[i] == 0x7f)
+			break;
+	if (v->type != FB_NODE_STR || i < v->len) {
+		bad(d, v, key, "one line of text",
+		    "expected one line of text (quote it if it reads as a number)");
 		return;
 	}
 	free(*to);

@@ -115,11 +115,15 @@ test_expect_success 'the office and the province of fieldbook.yaml name the repo
 	sed -i "s/^province: .*/province: 12/; s/^office: .*/office: [a, b]/" named/fieldbook.yaml &&
 	test_expect_code 1 fieldbook -C named validate >out 2>err &&
 	n=$(grep -n "^office:" named/fieldbook.yaml | cut -d: -f1) &&
-	test_grep "^fieldbook.yaml:$n:9: error: /office: expected a text" err &&
-	test_grep "^fieldbook.yaml:$((n + 1)):11: error: /province: expected a text" err &&
+	test_grep "^fieldbook.yaml:$n:9: error: /office: expected one line of text" err &&
+	test_grep "^fieldbook.yaml:$((n + 1)):11: error: /province: expected one line of text" err &&
 	fieldbook -C named report --today $TODAY >named.html 2>err &&
-	test_grep "^fieldbook.yaml:$n:9: warning: /office: expected a text.*; the default is used instead$" err &&
-	test_grep "<h1>گزارش بازدیدهای میدانی شهرستان‌ها</h1>" named.html
+	test_grep "^fieldbook.yaml:$n:9: warning: /office: expected one line of text.*; the default is used instead$" err &&
+	test_grep "<h1>گزارش بازدیدهای میدانی شهرستان‌ها</h1>" named.html &&
+	sed -i "s/^province: .*/province:/; s/^office: .*/office: \"a\\\\nb\"/" named/fieldbook.yaml &&
+	test_expect_code 1 fieldbook -C named validate >out 2>err &&
+	test_grep "^fieldbook.yaml:$n:9: error: /office: expected one line of text" err &&
+	test $(grep -c "error:" err) = 1
 '
 
 command -v chromium >/dev/null && test_set_prereq CHROMIUM
