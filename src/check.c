@@ -47,6 +47,19 @@ static void check_id_field(const struct fb_doc *doc, const struct fb_entry *e, s
 	fb_buf_release(&shown);
 }
 
+int fb_record_parse(struct fb_doc **out, const char *file, const char *text, size_t len,
+		    unsigned flags, const struct fb_schema *s, struct fb_diag *d)
+{
+	int err = fb_doc_parse(out, file, text, len, flags & ~FB_RECORD_STRICT, d);
+	if (err < 0)
+		return err;
+	if (s && (flags & FB_RECORD_STRICT))
+		fb_schema_mark_confidential(s, (*out)->root);
+	else if (s)
+		fb_schema_type_record(s, (*out)->root);
+	return 0;
+}
+
 int fb_record_load(struct fb_source *src, const struct fb_schema *s, const struct fb_entry *e,
 		   struct fb_buf *scratch, struct fb_doc **out, struct fb_diag *d)
 {
@@ -59,12 +72,10 @@ int fb_record_load(struct fb_source *src, const struct fb_schema *s, const struc
 		return FB_ESYNTAX; /* too large: reported */
 	if (err < 0)
 		return err;
-	err = fb_doc_parse(out, e->path, scratch->ptr, scratch->len, FB_PARSE_DEFAULT, d);
+	err = fb_record_parse(out, e->path, scratch->ptr, scratch->len, FB_PARSE_DEFAULT, s, d);
 	if (err < 0)
 		return err;
 	check_id_field(*out, e, d);
-	if (s)
-		fb_schema_type_record(s, (*out)->root);
 	return d->errors > before ? FB_EINVALID : 0;
 }
 

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fieldbook/check.h>
 #include <fieldbook/fmt.h>
 #include <fieldbook/text.h>
 
@@ -762,12 +763,11 @@ static void verify(struct fmt *f, const struct fb_schema *s, const struct fb_buf
 	size_t i;
 	bool same;
 
-	if (fb_doc_parse(&doc, f->doc->file, text->ptr, text->len, FB_PARSE_DEFAULT, &d) < 0) {
+	if (fb_record_parse(&doc, f->doc->file, text->ptr, text->len, FB_PARSE_DEFAULT, s, &d) < 0) {
 		refuse(f, 1, 1, "fmt cannot rewrite this file safely (the result would not read "
 			  "back: %s); please report it", d.n ? d.v[0].message : "?");
 		goto out;
 	}
-	fb_schema_type_record(s, doc->root);
 	fb_fmt_comments(f->doc, &before);
 	fb_fmt_comments(doc, &after);
 	fb_strvec_sort(&before);

@@ -195,9 +195,9 @@ static struct fb_doc *read_version(struct fb_repo *r, git_repository *git, const
 	} else {
 		fb_repo_read_file(r, v->path, &text, &quiet);
 	}
-	if (text.len &&
-	    fb_doc_parse(&doc, v->path, text.ptr, text.len, FB_PARSE_DEFAULT, &quiet) == 0 && ss)
-		fb_schema_type_record(fb_schemas_type(ss, type), doc->root);
+	if (text.len)
+		fb_record_parse(&doc, v->path, text.ptr, text.len, FB_PARSE_DEFAULT,
+				ss ? fb_schemas_type(ss, type) : NULL, &quiet);
 	fb_diag_release(&quiet);
 	fb_buf_release(&text);
 	return doc;

@@ -46,6 +46,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fieldbook/check.h>
 #include <fieldbook/date.h>
 #include <fieldbook/diff.h>
 #include <fieldbook/vcs.h>
@@ -775,10 +776,9 @@ static struct fb_doc *typed(const char *path, const struct fb_buf *text, const s
 	struct fb_diag ignore = FB_DIAG_INIT;
 	struct fb_doc *doc = NULL;
 	if (text->len)
-		fb_doc_parse(&doc, path, text->ptr, text->len, FB_PARSE_DEFAULT, &ignore);
+		fb_record_parse(&doc, path, text->ptr, text->len, FB_PARSE_DEFAULT,
+				ss ? fb_schemas_type(ss, type) : NULL, &ignore);
 	fb_diag_release(&ignore);
-	if (doc && ss)
-		fb_schema_type_record(fb_schemas_type(ss, type), doc->root);
 	return doc;
 }
 

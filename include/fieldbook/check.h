@@ -3,10 +3,11 @@
  * `validate` runs, and what `commit` and the hooks run before anything
  * reaches history.
  *
- * fb_record_load() is the one way a record file becomes a typed record:
- * read the bytes from a source, parse them (node.h), check the record rules
- * of SPEC §1 (an `id:` field equals the file name) and type the tree with
- * the type's schema (schema.h).  fb_check() runs it over a selection of a
+ * fb_record_parse() is the one way text becomes a typed record: parse it
+ * (node.h) and type the tree with the type's schema (schema.h).
+ * fb_record_load() reads a record file from a source, parses and types it
+ * so, and checks the record rules of SPEC §1 (an `id:` field equals the
+ * file name).  fb_check() runs it over a selection of a
  * source, validates every record, then checks references and unique values
  * across records, adding every problem to one diagnostics list.
  */
@@ -17,6 +18,18 @@
 #include "node.h"
 #include "schema.h"
 #include "store.h"
+
+/* With fb_record_parse's flags: any YAML or JSON file, typed strictly by the
+ * YAML core schema, only its x-confidential parts marked (validate --schema). */
+#define FB_RECORD_STRICT (1u << 16)
+
+/*
+ * Parse `text` as the file `file` (FB_PARSE_* flags, and FB_RECORD_STRICT)
+ * and type the tree with the schema `s` (NULL: no typing).  0, or
+ * FB_ESYNTAX with every problem in `d`; `*out` is then NULL.
+ */
+int fb_record_parse(struct fb_doc **out, const char *file, const char *text, size_t len,
+		    unsigned flags, const struct fb_schema *s, struct fb_diag *d);
 
 /*
  * Read, parse and type one record with its type's schema `s` (NULL: no

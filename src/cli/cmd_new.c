@@ -251,8 +251,7 @@ static void canonical(const struct fb_schema *s, const char *path, struct fb_buf
 	struct fb_doc *doc = NULL;
 	struct fb_buf out = FB_BUF_INIT;
 
-	if (fb_doc_parse(&doc, path, text->ptr, text->len, FB_PARSE_DEFAULT, &d) == 0) {
-		fb_schema_type_record(s, doc->root);
+	if (fb_record_parse(&doc, path, text->ptr, text->len, FB_PARSE_DEFAULT, s, &d) == 0) {
 		if (fb_fmt_record(doc, s, &out, &d) == 0) {
 			fb_buf_reset(text);
 			fb_buf_add(text, out.ptr, out.len);

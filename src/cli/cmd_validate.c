@@ -119,15 +119,14 @@ static int validate_files(struct fb_ctx *ctx, const char *schema, char **files, 
 			return cli_error(ctx, EXIT_USAGE, "cannot read '%s': %s", files[i],
 					 err == FB_ENOTFOUND ? "no such file" : strerror(errno));
 		}
-		if (fb_doc_parse(&doc, files[i], text.ptr, text.len,
-				 FB_PARSE_ANY_ROOT | FB_PARSE_NO_SIZE_LIMIT, &ctx->diag) == 0) {
+		if (fb_record_parse(&doc, files[i], text.ptr, text.len,
+				    FB_PARSE_ANY_ROOT | FB_PARSE_NO_SIZE_LIMIT | FB_RECORD_STRICT,
+				    fb_schemas_main(ss), &ctx->diag) == 0) {
 			if (!doc->root)
 				fb_diag_addf(&ctx->diag, FB_SEV_ERROR, files[i], 1, 1,
 					     "the file is empty: there is no value to check");
-			else {
-				fb_schema_mark_confidential(fb_schemas_main(ss), doc->root);
+			else
 				fb_schema_validate(fb_schemas_main(ss), doc->root, &vo, &ctx->diag);
-			}
 		}
 		fb_doc_free(doc);
 		if (ctx->diag.errors > before)
