@@ -188,10 +188,7 @@ static struct fb_doc *read_version(struct fb_repo *r, git_repository *git, const
 	struct fb_doc *doc = NULL;
 
 	if (v->blob) {
-		git_blob *blob = NULL;
-		if (git_blob_lookup(&blob, git, &v->id) == 0)
-			fb_buf_add(&text, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-		git_blob_free(blob);
+		fb_git_blob_read(git, &v->id, 0, &text, NULL);
 	} else {
 		fb_repo_read_file(r, v->path, &text, &quiet);
 	}

@@ -13,6 +13,16 @@
 /* The repository's libgit2 handle, opened on first use; NULL (with a diagnostic) on failure. */
 git_repository *fb_repo_git(struct fb_repo *r, struct fb_diag *d);
 
+/*
+ * The one way bytes come out of git: blob `id` into `out` (reset first).
+ * 0; FB_EIO when it cannot be read; FB_EINVALID when it is over `max`
+ * bytes (0: no limit), with `*size` (when asked) its size and `out` empty.
+ */
+int fb_git_blob_read(git_repository *git, const git_oid *id, size_t max, struct fb_buf *out,
+		     size_t *size);
+/* The blob at `path` in `tree` (NULL: none) into `out`; FB_ENOTFOUND when there is none. */
+int fb_git_blob_at(git_repository *git, git_tree *tree, const char *path, struct fb_buf *out);
+
 /* A diagnostic from libgit2's last error, prefixed with `what`. */
 void fb_git_diag(struct fb_diag *d, const char *what);
 

@@ -89,6 +89,40 @@ static bool has_suffix(const char *s, const char *suffix)
 	return n >= m && !memcmp(s + n - m, suffix, m);
 }
 
+int fb_git_blob_read(git_repository *git, const git_oid *id, size_t max, struct fb_buf *out,
+		     size_t *size)
+{
+	git_blob *blob;
+	size_t n;
+
+	fb_buf_reset(out);
+	if (git_blob_lookup(&blob, git, id) < 0)
+		return FB_EIO;
+	n = (size_t)git_blob_rawsize(blob);
+	if (size)
+		*size = n;
+	if (max && n > max) {
+		git_blob_free(blob);
+		return FB_EINVALID;
+	}
+	fb_buf_add(out, git_blob_rawcontent(blob), n);
+	git_blob_free(blob);
+	return 0;
+}
+
+int fb_git_blob_at(git_repository *git, git_tree *tree, const char *path, struct fb_buf *out)
+{
+	git_tree_entry *te = NULL;
+	int err = FB_ENOTFOUND;
+
+	fb_buf_reset(out);
+	if (tree && git_tree_entry_bypath(&te, tree, path) == 0 &&
+	    git_tree_entry_type(te) == GIT_OBJECT_BLOB)
+		err = fb_git_blob_read(git, git_tree_entry_id(te), 0, out, NULL);
+	git_tree_entry_free(te);
+	return err;
+}
+
 void fb_git_diag(struct fb_diag *d, const char *what)
 {
 	const git_error *e = git_error_last();
@@ -1074,24 +1108,15 @@ const struct fb_entry *fb_entries_find(const struct fb_entries *es, const char *
 static int read_blob(struct fb_source *s, const git_oid *oid, struct fb_buf *out, const char *path,
 		     struct fb_diag *d)
 {
-	git_blob *blob;
-	size_t size;
+	size_t size = 0;
+	int err = fb_git_blob_read(s->repo->git, oid, FB_NODE_MAX_FILE, out, &size);
 
-	if (git_blob_lookup(&blob, s->repo->git, oid) < 0) {
+	if (err == FB_EIO)
 		fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "cannot read this file from %s: %s",
 			     s->name, git_error_last() ? git_error_last()->message : "");
-		return FB_EIO;
-	}
-	size = (size_t)git_blob_rawsize(blob);
-	fb_buf_reset(out);
-	if (size > FB_NODE_MAX_FILE) {
+	else if (err == FB_EINVALID)
 		fb_doc_too_large(d, path, size);
-		git_blob_free(blob);
-		return FB_EINVALID;
-	}
-	fb_buf_add(out, git_blob_rawcontent(blob), size);
-	git_blob_free(blob);
-	return 0;
+	return err;
 }
 
 /*

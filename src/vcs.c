@@ -782,27 +782,6 @@ static struct fb_doc *typed(const char *path, const struct fb_buf *text, const s
 	return doc;
 }
 
-static void read_blob(git_repository *git, const git_oid *id, struct fb_buf *out)
-{
-	git_blob *blob = NULL;
-	fb_buf_reset(out);
-	if (git_blob_lookup(&blob, git, id) == 0)
-		fb_buf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-	git_blob_free(blob);
-}
-
-/* The blob at `path` in `tree` into `out`; false when there is none. */
-static bool read_blob_at(git_repository *git, git_tree *tree, const char *path, struct fb_buf *out)
-{
-	git_tree_entry *te = NULL;
-	fb_buf_reset(out);
-	if (!tree || git_tree_entry_bypath(&te, tree, path) < 0)
-		return false;
-	read_blob(git, git_tree_entry_id(te), out);
-	git_tree_entry_free(te);
-	return true;
-}
-
 /* One record the commit changes: its old and new place (a move has both, differing). */
 struct record_change {
 	char *type, *id;
@@ -830,7 +809,7 @@ static void make_message(git_repository *git, git_tree *head, const struct pendi
 		if (!e->target)
 			continue;
 		if (!fb_record_path_parse(e->path, &type, &id)) {
-			bool existed = head && read_blob_at(git, head, e->path, &old);
+			bool existed = head && fb_git_blob_at(git, head, e->path, &old) == 0;
 			nfiles++;
 			if (e->deleted)
 				res->removed++;
@@ -865,12 +844,12 @@ static void make_message(git_repository *git, git_tree *head, const struct pendi
 		fb_buf_reset(&old);
 		fb_buf_reset(&new);
 		if (c->gone)
-			had = read_blob_at(git, head, c->gone->path, &old);
+			had = fb_git_blob_at(git, head, c->gone->path, &old) == 0;
 		if (c->came) {
 			if (!c->gone)
-				had = read_blob_at(git, head, c->came->path, &old);
+				had = fb_git_blob_at(git, head, c->came->path, &old) == 0;
 			if (c->came->has_blob)
-				read_blob(git, &c->came->blob, &new);
+				fb_git_blob_read(git, &c->came->blob, 0, &new, NULL);
 		}
 		verb = !c->came ? "removed" : !had ? "added" : c->gone ? "moved" : "modified";
 		if (!c->came)
@@ -1044,12 +1023,12 @@ static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
 	for (i = 0; i < p->n; i++) {
 		const struct pending *e = &p->v[i];
 		if (e->has_blob) {
-			read_blob(git, &e->blob, &text);
+			fb_git_blob_read(git, &e->blob, 0, &text, NULL);
 			fb_source_overlay(src, e->path, text.ptr, text.len);
 		} else if (e->target && e->deleted) {
 			fb_source_overlay(src, e->path, NULL, 0);
 		} else if (!e->target) {
-			if (read_blob_at(git, head, e->path, &text))
+			if (fb_git_blob_at(git, head, e->path, &text) == 0)
 				fb_source_overlay(src, e->path, text.ptr, text.len);
 			else
 				fb_source_overlay(src, e->path, NULL, 0);
