@@ -30,16 +30,16 @@ enum {
 
 enum format { FMT_NONE, FMT_DATE, FMT_EMAIL };
 
-#define ABSENT (-1)
+#define ABSENT	  (-1)
 #define MAX_DEPTH 256
 
 struct sfile {
-	char *name;                /* "schemas/contacts.yaml", or the name given */
-	char *base;                /* "contacts.yaml": how $refs name it */
-	char *type;                /* record type, NULL for `_` files and single schemas */
-	struct fb_doc *doc;        /* owned, or NULL when the node is the caller's */
+	char *name;	    /* "schemas/contacts.yaml", or the name given */
+	char *base;	    /* "contacts.yaml": how $refs name it */
+	char *type;	    /* record type, NULL for `_` files and single schemas */
+	struct fb_doc *doc; /* owned, or NULL when the node is the caller's */
 	const struct fb_node *root;
-	struct fb_schema *schema;  /* compiled root */
+	struct fb_schema *schema; /* compiled root */
 };
 
 struct prop {
@@ -63,7 +63,7 @@ struct fb_schema {
 	bool visiting, done; /* cycle search */
 	unsigned xflags;
 	unsigned xbelow; /* xflags here and anywhere below (mark_below) */
-	uint32_t cost;   /* checks of one value, as far as same-value edges go (check_cost) */
+	uint32_t cost;	 /* checks of one value, as far as same-value edges go (check_cost) */
 	bool costing;
 	bool too_costly; /* refused by check_cost: values are not checked against it */
 	struct prop *props, *deps_schema;
@@ -71,7 +71,7 @@ struct fb_schema {
 	struct pprop *pprops;
 	uint32_t npprops;
 	struct fb_schema *additional, *property_names, *items, *contains, *not_, *if_, *then_,
-		*else_;
+	    *else_;
 	struct fb_schema **prefix, **all_of, **any_of, **one_of;
 	uint32_t nprefix, nall, nany, none;
 	const struct fb_node *required, *dep_required; /* sequence; mapping of sequences */
@@ -80,7 +80,7 @@ struct fb_schema {
 	struct fb_regex *pattern;
 	const struct fb_node *pattern_node;
 	int64_t min_len, max_len, min_items, max_items, min_props, max_props, min_contains,
-		max_contains;
+	    max_contains;
 	const struct fb_node *minimum, *maximum, *xminimum, *xmaximum, *multiple_of;
 	const struct fb_node *ref_node;
 	struct fb_schema *ref;
@@ -139,20 +139,27 @@ static inline bool is_integer_value(const struct fb_node *n)
 	return is_number(n) && isfinite(n->num) && n->num == floor(n->num);
 }
 
-static const char *const type_names[] = {"null", "boolean", "integer", "number", "string", "array",
-				   "object"};
+static const char *const type_names[] = {"null",   "boolean", "integer", "number",
+					 "string", "array",   "object"};
 
 /* The instance's JSON type bit (an integral float counts as integer). */
 static inline unsigned type_bit(const struct fb_node *n)
 {
 	switch (n->type) {
-	case FB_NODE_NULL: return T_NULL;
-	case FB_NODE_BOOL: return T_BOOL;
-	case FB_NODE_INT: return T_INT;
-	case FB_NODE_FLOAT: return is_integer_value(n) ? T_INT : T_NUM;
-	case FB_NODE_STR: return T_STR;
-	case FB_NODE_SEQ: return T_ARR;
-	default: return T_OBJ;
+	case FB_NODE_NULL:
+		return T_NULL;
+	case FB_NODE_BOOL:
+		return T_BOOL;
+	case FB_NODE_INT:
+		return T_INT;
+	case FB_NODE_FLOAT:
+		return is_integer_value(n) ? T_INT : T_NUM;
+	case FB_NODE_STR:
+		return T_STR;
+	case FB_NODE_SEQ:
+		return T_ARR;
+	default:
+		return T_OBJ;
 	}
 }
 
@@ -173,7 +180,7 @@ struct fb_crossref {
 	struct uniq_item *keys;
 	size_t nkeys, keys_alloc;
 	const char *last_file, *last_type; /* shared by a record's items */
-	uint64_t order, within; /* the record being collected, its items so far */
+	uint64_t order, within;		   /* the record being collected, its items so far */
 };
 
 struct xref_item {
@@ -207,6 +214,6 @@ void schema_check_cost(struct fb_schemas *ss);
 const struct fb_node *schema_follow_pointer(const struct fb_node *root, const char *p);
 struct sfile *schema_find_file(struct fb_schemas *ss, const char *base);
 void schema_error(struct fb_schemas *ss, const struct sfile *f, const struct fb_node *at,
-			 const char *keyword, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+		  const char *keyword, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif
