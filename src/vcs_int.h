@@ -1,0 +1,40 @@
+/*
+ * Private to the vcs module (vcs.c, vcs_commit.c): what its files share.
+ * Nothing here is public API; include/fieldbook/vcs.h is the module's one
+ * header.
+ */
+#ifndef FIELDBOOK_VCS_INT_H
+#define FIELDBOOK_VCS_INT_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fieldbook/check.h>
+#include <fieldbook/date.h>
+#include <fieldbook/diff.h>
+#include <fieldbook/vcs.h>
+
+#include "repo.h"
+
+extern char **environ;
+
+#define LOCK_TRIES 6 /* 50, 100, 200, 400, 800, 1600 ms */
+
+/* ---- shared between the files of the module ---- */
+
+int vcs_sign_buffer(struct fb_repo *r, git_config *cfg, const struct fb_ident *committer,
+		    const char *buf, size_t len, struct fb_buf *sig, struct fb_diag *d);
+void vcs_diff_options(git_diff_options *opts);
+
+#endif
