@@ -1,14 +1,55 @@
 /*
- * Private to the core: the libgit2 side of a repository, for the files
- * that speak git (store.c, store_odb.c, vcs.c, setup.c, history.c).  Nothing here is public API.
+ * Private to the core: the repository's struct and the libgit2 side of it,
+ * for the files that speak git (repo.c, store.c, store_odb.c, vcs.c,
+ * vcs_commit.c, setup.c, history.c).  Nothing here is public API.
  */
 #ifndef FIELDBOOK_REPO_H
 #define FIELDBOOK_REPO_H
+
+#include <pthread.h>
+#include <sys/stat.h>
 
 #include <git2.h>
 #include <git2/sys/repository.h> /* git_repository_set_index */
 
 #include <fieldbook/store.h>
+
+/* An open repository (repo.c): its paths, libgit2 handle and refused links. */
+struct fb_repo {
+	char *root;
+	git_repository *git;
+	bool git_init;
+	bool bare;
+	char *git_dir;
+	pthread_mutex_t links_lock; /* readers on several threads share the repository */
+	struct fb_refused_link *links;
+	size_t nlinks, links_alloc;
+	struct fb_odb_guard *guard; /* owned by git's odb */
+};
+
+/* ---- shared between the files of the module ---- */
+
+void repo_refuse_link(struct fb_repo *r, const char *path, size_t len, const char *why);
+int repo_open_git(struct fb_repo *r, struct fb_diag *d);
+const char *repo_link_check(struct fb_repo *r, const char *rel, size_t len, bool writing,
+			    size_t *at_len);
+bool repo_inside(const struct fb_repo *r, const char *abs);
+
+extern const char LINK_OUT[];
+extern const char LINK_BROKEN[];
+extern const char LINK_WRITE[];
+
+static inline bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static inline bool exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
 
 /* The repository's libgit2 handle, opened on first use; NULL (with a diagnostic) on failure. */
 git_repository *fb_repo_git(struct fb_repo *r, struct fb_diag *d);

@@ -1,5 +1,5 @@
 /*
- * The store: finding the repository, the file rules of SPEC §1, and record
+ * The store: the file rules of SPEC §1 and record
  * sources (the working tree, or a git tree read without checkout).
  *
  * Both sources list records through the same rule, classify_name(), so the
@@ -7,15 +7,9 @@
  * records.  Listing gathers entries, sorts them by id and reports duplicate
  * ids once, keeping the first by path.
  *
- * Symbolic links (SPEC §1: never followed out of the repository): one rule,
- * link_check(), for every working-tree path fieldbook reads or writes.  A
- * path is read only when each of its folders, and the file itself, resolves
- * inside the repository; a link to a folder is never descended by a
- * listing (a loop or a second copy of the records otherwise); nothing is
- * written through a link at all.  Every link refused for leaving the
- * repository is also kept on the repository (fb_repo_refused_link) so that
- * a command that reads quietly can still warn about it once.  In a git tree
- * a link is a blob holding a path, never followed.
+ * Symbolic links (SPEC §1: never followed out of the repository) are
+ * repo.c's one rule, repo_link_check(), asked for every working-tree path
+ * read here; in a git tree a link is a blob holding a path, never followed.
  *
  * libgit2 is opened on first use only; reading the working tree never needs
  * it.  libgit2 is reached through the private repo.h, like vcs.c and setup.c.
@@ -38,17 +32,6 @@
 
 #define MAX_FOLDER_DEPTH 16
 
-struct fb_repo {
-	char *root;
-	git_repository *git;
-	bool git_init;
-	bool bare;
-	char *git_dir;
-	pthread_mutex_t links_lock; /* readers on several threads share the repository */
-	struct fb_refused_link *links;
-	size_t nlinks, links_alloc;
-	struct fb_odb_guard *guard; /* owned by git's odb */
-};
 
 struct fb_source {
 	struct fb_repo *repo;
@@ -71,17 +54,7 @@ struct fb_source {
 
 /* ---- small helpers ---------------------------------------------------- */
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
-static bool exists(const char *path)
-{
-	struct stat st;
-	return lstat(path, &st) == 0;
-}
 
 static bool has_suffix(const char *s, const char *suffix)
 {
@@ -167,386 +140,6 @@ bool fb_type_valid(const char *type)
 	return fb_id_valid(type);
 }
 
-/* ---- repository --------------------------------------------------------- */
-
-static bool is_fieldbook_top(struct fb_buf *dir)
-{
-	size_t n = dir->len;
-	bool ok;
-
-	fb_buf_puts(dir, "/.git");
-	ok = exists(dir->ptr);
-	fb_buf_setlen(dir, n);
-	fb_buf_puts(dir, "/schemas");
-	ok = ok && is_dir(dir->ptr);
-	fb_buf_setlen(dir, n);
-	fb_buf_puts(dir, "/records");
-	ok = ok && is_dir(dir->ptr);
-	fb_buf_setlen(dir, n);
-	return ok;
-}
-
-static struct fb_repo *repo_new(void)
-{
-	struct fb_repo *r = fb_calloc(1, sizeof(*r));
-	pthread_mutex_init(&r->links_lock, NULL);
-	return r;
-}
-
-int fb_repo_discover(struct fb_repo **out, const char *start, struct fb_diag *d)
-{
-	char *real = realpath(start ? start : ".", NULL);
-	struct fb_buf dir = FB_BUF_INIT;
-	struct fb_repo *r;
-
-	*out = NULL;
-	if (!real) {
-		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot change to '%s': %s",
-			     start ? start : ".", strerror(errno));
-		return FB_ENOTFOUND;
-	}
-	fb_buf_puts(&dir, strcmp(real, "/") ? real : "");
-	free(real);
-	for (;;) {
-		char *slash;
-		if (is_fieldbook_top(&dir))
-			break;
-		slash = strrchr(dir.ptr, '/');
-		if (!slash || dir.len == 0) {
-			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
-				     "not a fieldbook repository (or any of the parent "
-				     "directories): no git work tree with schemas/ and records/ "
-				     "at its top; 'fieldbook init' makes one");
-			fb_buf_release(&dir);
-			return FB_ENOTFOUND;
-		}
-		fb_buf_setlen(&dir, (size_t)(slash - dir.ptr));
-	}
-	r = repo_new();
-	r->root = dir.len ? fb_buf_detach(&dir, NULL) : fb_strdup("/");
-	fb_buf_release(&dir);
-	*out = r;
-	return 0;
-}
-
-void fb_repo_free(struct fb_repo *r)
-{
-	if (!r)
-		return;
-	git_repository_free(r->git);
-	if (r->git_init)
-		git_libgit2_shutdown();
-	for (size_t i = 0; i < r->nlinks; i++) {
-		free(r->links[i].path);
-	}
-	free(r->links);
-	pthread_mutex_destroy(&r->links_lock);
-	free(r->root);
-	free(r->git_dir);
-	free(r);
-}
-
-const char *fb_repo_root(const struct fb_repo *r)
-{
-	return r->root;
-}
-
-/*
- * libgit2 caches trees of at most 4 KiB by default; a type folder of
- * thousands of records is a bigger tree, read again for every commit a
- * history walk passes.  Keep trees up to 1 MiB.
- */
-static void git_start(void)
-{
-	git_libgit2_init();
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)1 << 20);
-}
-
-static int open_git(struct fb_repo *r, struct fb_diag *d)
-{
-	if (r->git)
-		return 0;
-	if (!r->git_init) {
-		git_start();
-		r->git_init = true;
-	}
-	if (git_repository_open(&r->git, r->root) < 0 ||
-	    fb_odb_guard_install(r->git, r->root, false, &r->guard) < 0) {
-		fb_git_diag(d, "cannot open the git repository");
-		git_repository_free(r->git);
-		r->git = NULL;
-		return FB_EIO;
-	}
-	return 0;
-}
-
-/* ---- symbolic links (SPEC §1) ---------------------------------------------- */
-
-static const char LINK_OUT[] = "symbolic link points outside the repository; not followed";
-static const char LINK_BROKEN[] = "symbolic link is broken; not followed";
-static const char LINK_WRITE[] = "symbolic link; fieldbook never writes through one";
-
-/* Whether an absolute path lies inside the repository. */
-static bool inside_repo(const struct fb_repo *r, const char *abs)
-{
-	size_t n = strlen(r->root);
-	if (!strcmp(r->root, "/"))
-		return true;
-	return !strncmp(abs, r->root, n) && (abs[n] == '/' || abs[n] == '\0');
-}
-
-/* Remember a refused link (its repository-relative path), once. */
-static void refuse_link(struct fb_repo *r, const char *path, size_t len, const char *why)
-{
-	size_t i;
-	pthread_mutex_lock(&r->links_lock);
-	for (i = 0; i < r->nlinks; i++)
-		if (!strncmp(r->links[i].path, path, len) && !r->links[i].path[len])
-			break;
-	if (i == r->nlinks) {
-		FB_GROW(r->links, r->nlinks, r->links_alloc);
-		r->links[r->nlinks].path = fb_strndup(path, len);
-		r->links[r->nlinks].why = why;
-		r->links[r->nlinks].told = false;
-		r->nlinks++;
-	}
-	pthread_mutex_unlock(&r->links_lock);
-}
-
-/*
- * Why the first `len` bytes of the repository-relative path `rel` may not
- * be read, or NULL when they may: every component that is a symbolic link
- * must resolve inside the repository.  A refused link is remembered under
- * its own path.  A component that does not exist ends the check (the read
- * then reports the missing file).  For `writing`, any link is refused.
- * `*at_len` (unless NULL) says how much of `rel` names the refused link.
- */
-static const char *link_check(struct fb_repo *r, const char *rel, size_t len, bool writing,
-			      size_t *at_len)
-{
-	struct fb_buf abs = FB_BUF_INIT;
-	size_t at = strlen(r->root) + 1, i = 0;
-	const char *why = NULL;
-
-	fb_buf_puts(&abs, r->root);
-	fb_buf_putc(&abs, '/');
-	fb_buf_add(&abs, rel, len);
-	while (i < len && !why) {
-		const char *slash = memchr(rel + i, '/', len - i);
-		size_t end = slash ? (size_t)(slash - rel) : len;
-		struct stat st;
-		char *target;
-
-		abs.ptr[at + end] = '\0';
-		if (lstat(abs.ptr, &st) < 0)
-			break;
-		if (S_ISLNK(st.st_mode) && writing) {
-			why = LINK_WRITE;
-			if (at_len)
-				*at_len = end;
-		} else if (S_ISLNK(st.st_mode)) {
-			target = realpath(abs.ptr, NULL);
-			if (!target || !inside_repo(r, target)) {
-				why = target ? LINK_OUT : LINK_BROKEN;
-				refuse_link(r, rel, end, why);
-				if (at_len)
-					*at_len = end;
-			}
-			free(target);
-		}
-		if (slash)
-			abs.ptr[at + end] = '/';
-		i = end + 1;
-	}
-	fb_buf_release(&abs);
-	return why;
-}
-
-const struct fb_refused_link *fb_repo_refused_links(struct fb_repo *r, size_t *n)
-{
-	*n = r->nlinks;
-	return r->links;
-}
-
-void fb_repo_link_told(struct fb_repo *r, const char *path)
-{
-	size_t i;
-	for (i = 0; path && i < r->nlinks; i++)
-		if (!strcmp(r->links[i].path, path))
-			r->links[i].told = true;
-}
-
-/* Make the folders above `abs` (an absolute file path) that do not exist yet. */
-static int make_parents(char *abs)
-{
-	char *p;
-	for (p = strchr(abs + 1, '/'); p; p = strchr(p + 1, '/')) {
-		*p = '\0';
-		if (mkdir(abs, 0755) < 0 && errno != EEXIST) {
-			*p = '/';
-			return -1;
-		}
-		*p = '/';
-	}
-	return 0;
-}
-
-int fb_file_replace(const char *abs, const void *data, size_t len, unsigned new_mode,
-		    const char *label, struct fb_diag *d)
-{
-	struct fb_buf tmp = FB_BUF_INIT, path = FB_BUF_INIT;
-	const char *slash = strrchr(abs, '/');
-	struct stat st;
-	mode_t mode = (mode_t)new_mode;
-	int fd = -1, err = FB_EIO;
-
-	fb_buf_puts(&path, abs);
-	fb_buf_add(&tmp, abs, slash ? (size_t)(slash - abs) + 1 : 0);
-	fb_buf_puts(&tmp, ".fieldbook-XXXXXX");
-	if (stat(abs, &st) == 0) {
-		mode = st.st_mode & 07777;
-	} else {
-		mode_t mask = umask(0); /* a new file honours the umask, as open() would */
-		umask(mask);
-		mode &= ~mask;
-		if (make_parents(path.ptr) < 0)
-			goto fail;
-	}
-	fd = mkstemp(tmp.ptr);
-	if (fd < 0)
-		goto fail;
-	if (fb_write_all(fd, data, len) < 0)
-		goto fail;
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp.ptr, abs) < 0)
-		goto fail;
-	/* make the rename itself durable */
-	fb_buf_setlen(&tmp, slash ? (size_t)(slash - abs) : 0);
-	if ((fd = open(tmp.len ? tmp.ptr : ".", O_RDONLY | O_DIRECTORY)) >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	err = 0;
-	goto out;
-fail:
-	fb_diag_addf(d, FB_SEV_ERROR, label, 0, 0, "cannot write: %s", strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp.ptr);
-out:
-	fb_buf_release(&tmp);
-	fb_buf_release(&path);
-	return err;
-}
-
-/* Refuse to write at `path` when its first `len` bytes have a link on them. */
-static int write_check(struct fb_repo *r, const char *path, size_t len, struct fb_diag *d)
-{
-	size_t at = 0;
-	if (!link_check(r, path, len, true, &at))
-		return 0;
-	if (at < strlen(path))
-		fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "the folder %.*s is a %s", (int)at, path,
-			     LINK_WRITE);
-	else
-		fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "this file is a %s", LINK_WRITE);
-	return FB_EINVALID;
-}
-
-int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, size_t len,
-		       struct fb_diag *d)
-{
-	struct fb_buf abs = FB_BUF_INIT;
-	int err;
-
-	if (write_check(r, path, strlen(path), d) < 0)
-		return FB_EINVALID;
-	fb_buf_addf(&abs, "%s/%s", r->root, path);
-	err = fb_file_replace(abs.ptr, data, len, 0644, path, d);
-	fb_buf_release(&abs);
-	return err;
-}
-
-int fb_repo_remove_file(struct fb_repo *r, const char *path, struct fb_diag *d)
-{
-	struct fb_buf abs = FB_BUF_INIT;
-	const char *slash = strrchr(path, '/');
-	int err = 0;
-
-	if (slash && write_check(r, path, (size_t)(slash - path), d) < 0)
-		return FB_EINVALID; /* the link itself may go: nothing behind it is touched */
-	fb_buf_addf(&abs, "%s/%s", r->root, path);
-	if (unlink(abs.ptr) < 0) {
-		fb_diag_addf(d, FB_SEV_ERROR, path, 0, 0, "cannot remove: %s", strerror(errno));
-		err = FB_EIO;
-	}
-	fb_buf_release(&abs);
-	return err;
-}
-
-git_repository *fb_repo_git(struct fb_repo *r, struct fb_diag *d)
-{
-	return open_git(r, d) < 0 ? NULL : r->git;
-}
-
-int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d)
-{
-	struct fb_repo *r = repo_new();
-	const char *path;
-	char *real;
-
-	*out = NULL;
-	git_start();
-	r->git_init = true;
-	if (git_repository_open_ext(&r->git, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
-		fb_git_diag(d, "cannot open the git repository of this hook");
-		fb_repo_free(r);
-		return FB_ENOTFOUND;
-	}
-	r->bare = git_repository_is_bare(r->git);
-	path = r->bare ? git_repository_path(r->git) : git_repository_workdir(r->git);
-	/* the real path, so that link targets compare with it (link_check) */
-	real = realpath(path, NULL);
-	r->root = real ? real : fb_strdup(path);
-	if (strlen(r->root) > 1 && r->root[strlen(r->root) - 1] == '/')
-		r->root[strlen(r->root) - 1] = '\0';
-	if (fb_odb_guard_install(r->git, r->root, true, &r->guard) < 0) {
-		fb_git_diag(d, "cannot open the git repository of this hook");
-		fb_repo_free(r);
-		return FB_EIO;
-	}
-	*out = r;
-	return 0;
-}
-
-const char *fb_repo_fault(const struct fb_repo *r)
-{
-	return r && r->git ? fb_odb_guard_fault(r->guard) : NULL;
-}
-
-bool fb_repo_is_bare(const struct fb_repo *r)
-{
-	return r->bare;
-}
-
-const char *fb_repo_git_dir(struct fb_repo *r, struct fb_diag *d)
-{
-	if (!r->git_dir) {
-		if (open_git(r, d) < 0)
-			return NULL;
-		r->git_dir = fb_strdup(git_repository_path(r->git));
-		if (strlen(r->git_dir) > 1 && r->git_dir[strlen(r->git_dir) - 1] == '/')
-			r->git_dir[strlen(r->git_dir) - 1] = '\0';
-	}
-	return r->git_dir;
-}
-
 /* ---- sources ------------------------------------------------------------- */
 
 int fb_source_worktree(struct fb_source **out, struct fb_repo *r)
@@ -584,7 +177,7 @@ int fb_source_rev(struct fb_source **out, struct fb_repo *r, const char *rev, st
 	int err;
 
 	*out = NULL;
-	if ((err = open_git(r, d)) < 0)
+	if ((err = repo_open_git(r, d)) < 0)
 		return err;
 	if (fb_git_revparse(&obj, r->git, rev) < 0) {
 		if (fb_repo_fault(r)) { /* it is there, but cannot be read */
@@ -625,7 +218,7 @@ int fb_source_at_time(struct fb_source **out, struct fb_repo *r, time_t t, struc
 	int err;
 
 	*out = NULL;
-	if ((err = open_git(r, d)) < 0)
+	if ((err = repo_open_git(r, d)) < 0)
 		return err;
 	if (git_revwalk_new(&walk, r->git) < 0 || git_revwalk_push_head(walk) < 0) {
 		git_revwalk_free(walk);
@@ -838,7 +431,7 @@ static bool type_folder_ok(struct lister *l)
 {
 	struct fb_repo *r = l->src->repo;
 	size_t at = 0;
-	const char *why = link_check(r, l->path.ptr, l->path.len, false, &at);
+	const char *why = repo_link_check(r, l->path.ptr, l->path.len, false, &at);
 	struct fb_buf abs = FB_BUF_INIT;
 	struct stat st;
 	bool ok = true;
@@ -915,9 +508,9 @@ static void walk_dir(struct lister *l, int depth)
 				free(target);
 				continue;
 			}
-			if (!target || !inside_repo(l->src->repo, target)) {
+			if (!target || !repo_inside(l->src->repo, target)) {
 				const char *why = target ? LINK_OUT : LINK_BROKEN;
-				refuse_link(l->src->repo, l->path.ptr, l->path.len, why);
+				repo_refuse_link(l->src->repo, l->path.ptr, l->path.len, why);
 				file_diag(l, FB_SEV_ERROR, "file", "%s", why);
 			} else if (folder) {
 				file_diag(l, FB_SEV_WARNING, "file",
@@ -1136,7 +729,7 @@ static int folder_fd(struct fb_source *s, const char *path, const char **base, c
 		close(s->dirfd);
 	s->dirfd = -1;
 	fb_buf_reset(&s->dir);
-	if ((*why = link_check(s->repo, path, n, false, NULL)))
+	if ((*why = repo_link_check(s->repo, path, n, false, NULL)))
 		return -1;
 	fb_buf_puts(&s->dir, s->repo->root);
 	fb_buf_putc(&s->dir, '/');
@@ -1164,7 +757,7 @@ static int read_worktree(struct fb_source *s, const char *path, struct fb_buf *o
 	err = dirfd < 0 ? (errno == ENOENT || errno == ENOTDIR ? FB_ENOTFOUND : FB_EIO)
 			: fb_buf_read_fileat(out, dirfd, base, FB_NODE_MAX_FILE, O_NOFOLLOW);
 	if (err == FB_EIO && errno == ELOOP) { /* the file is a link: followed only inside */
-		if (link_check(s->repo, path, strlen(path), false, NULL))
+		if (repo_link_check(s->repo, path, strlen(path), false, NULL))
 			return FB_ENOTFOUND;
 		err = fb_buf_read_fileat(out, dirfd, base, FB_NODE_MAX_FILE, 0);
 	}
@@ -1262,7 +855,7 @@ static int list_folder(struct fb_source *s, const char *folder, struct fb_strvec
 		struct fb_buf abs = FB_BUF_INIT;
 		struct dirent *de;
 		DIR *dir;
-		if ((*why = link_check(s->repo, folder, strlen(folder), false, NULL)))
+		if ((*why = repo_link_check(s->repo, folder, strlen(folder), false, NULL)))
 			return FB_EINVALID;
 		fb_buf_addf(&abs, "%s/%s", s->repo->root, folder);
 		dir = opendir(abs.ptr);
