@@ -28,8 +28,45 @@ test_expect_success 'each outside library is reached from few core files' '
 	done
 '
 
+# the headers a core file (and its public header) includes from fieldbook
+fb_includes() {
+	cat "src/$1.c" "include/fieldbook/$1.h" 2>/dev/null |
+		sed -n -e "s/^#include <fieldbook\/\([a-z_]*\)\.h>.*/\1/p" \
+			-e "s/^#include \"\([a-z_]*\)\.h\".*/\1/p" | sort -u
+}
+
+test_expect_success 'the core never reaches into the CLI' '
+	! grep -nE "#include [<\"](\.\./)?(cli/|cli\.h)" src/*.c src/*.h include/fieldbook/*.h
+'
+
+test_expect_success 'the bottom modules use only what lies below them' '
+	for m in buf diag text date node regex; do
+		case $m in
+		buf) allowed="buf common" ;;
+		text) allowed="buf common text" ;;
+		diag|date|regex) allowed="buf common diag text $m" ;;
+		node) allowed="buf common diag node text" ;;
+		esac
+		for h in $(fb_includes $m); do
+			case " $allowed " in *" $h "*) ;; *) echo "$m includes $h"; return 1 ;; esac
+		done
+	done
+'
+
+test_expect_success 'git is reached only by the files that speak git, through repo.h' '
+	for f in $(grep -lE "#include \"(repo|vcs_int)\.h\"" src/*.c src/*.h); do
+		case $f in
+		src/repo.c|src/store.c|src/store_odb.c|src/vcs.c|src/vcs_commit.c|src/vcs_int.h|src/setup.c|src/history.c) ;;
+		*) echo "git reached from $f"; return 1 ;;
+		esac
+	done &&
+	! grep -lE "git_[a-z_]+\(" src/buf.c src/diag.c src/text.c src/date.c src/node.c src/regex.c \
+		src/schema*.c src/crossref.c src/query*.c src/check.c src/fmt.c src/diff.c \
+		src/settings.c src/summary.c src/cli/*.c
+'
+
 test_expect_success 'every core .c file opens with a design comment' '
-	for f in src/*.c src/cli/*.c; do
+	for f in src/*.c src/*.h src/cli/*.c; do
 		head -1 "$f" | grep -q "^/\*" || { echo "$f"; exit 1; }
 	done
 '
