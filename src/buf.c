@@ -343,6 +343,46 @@ void fb_buf_json_str(struct fb_buf *b, const char *s, size_t len)
 	fb_buf_putc(b, '"');
 }
 
+void fb_buf_json_str_or_null(struct fb_buf *b, const char *s)
+{
+	if (s)
+		fb_buf_json_str(b, s, strlen(s));
+	else
+		fb_buf_puts(b, "null");
+}
+
+void fb_buf_csv_field(struct fb_buf *b, const char *s, size_t len)
+{
+	size_t i;
+	for (i = 0; i < len && s[i] != ',' && s[i] != '"' && s[i] != '\r' && s[i] != '\n'; i++)
+		;
+	if (i == len) {
+		fb_buf_add(b, s, len);
+		return;
+	}
+	fb_buf_putc(b, '"');
+	for (i = 0; i < len; i++) {
+		if (s[i] == '"')
+			fb_buf_putc(b, '"');
+		fb_buf_putc(b, s[i]);
+	}
+	fb_buf_putc(b, '"');
+}
+
+void fb_buf_tsv_field(struct fb_buf *b, const char *s, size_t len)
+{
+	size_t i;
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '\t': fb_buf_puts(b, "\\t"); break;
+		case '\n': fb_buf_puts(b, "\\n"); break;
+		case '\r': fb_buf_puts(b, "\\r"); break;
+		case '\\': fb_buf_puts(b, "\\\\"); break;
+		default: fb_buf_putc(b, s[i]);
+		}
+	}
+}
+
 void fb_strvec_push(struct fb_strvec *sv, const char *s)
 {
 	FB_GROW(sv->v, sv->n, sv->alloc);

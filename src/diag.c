@@ -184,10 +184,7 @@ void fb_diag_format(struct fb_buf *out, const struct fb_diag_entry *e)
 static void json_field(struct fb_buf *out, const char *key, const char *val)
 {
 	fb_buf_addf(out, ", \"%s\": ", key);
-	if (val)
-		fb_buf_json_str(out, val, strlen(val));
-	else
-		fb_buf_puts(out, "null");
+	fb_buf_json_str_or_null(out, val);
 }
 
 void fb_diag_format_json(struct fb_buf *out, const struct fb_diag_entry *e)

@@ -71,6 +71,17 @@ int fb_buf_read_fileat(struct fb_buf *b, int dirfd, const char *path, size_t max
  * quote and backslash escaped, everything else (UTF-8) as is.
  */
 void fb_buf_json_str(struct fb_buf *b, const char *s, size_t len);
+/* The JSON string of NUL-terminated `s`, or null when `s` is NULL. */
+void fb_buf_json_str_or_null(struct fb_buf *b, const char *s);
+/*
+ * Spreadsheet cells, one rule for every command.  CSV (RFC 4180): the field
+ * as it is, or quoted with its quotes doubled when it holds a comma, a quote
+ * or a line break; rows end in CRLF (FB_CSV_EOL).  TSV: tab, line breaks
+ * and backslash written as \t, \n, \r and \\.
+ */
+#define FB_CSV_EOL "\r\n"
+void fb_buf_csv_field(struct fb_buf *b, const char *s, size_t len);
+void fb_buf_tsv_field(struct fb_buf *b, const char *s, size_t len);
 
 /*
  * struct fb_arena: many small allocations freed together (a document's

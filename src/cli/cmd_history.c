@@ -84,27 +84,19 @@ static void text_change(struct fb_buf *out, const struct fb_record_change *rc, c
 	fb_buf_putc(out, '\n');
 }
 
-static void json_str(struct fb_buf *out, const char *s)
-{
-	if (s)
-		fb_buf_json_str(out, s, strlen(s));
-	else
-		fb_buf_puts(out, "null");
-}
-
 /* One diff entry of SPEC §6. */
 static void json_change(struct fb_buf *out, const struct fb_record_change *rc)
 {
 	size_t i;
 	fb_buf_addf(out, "{\"record\": \"%s/%s\", \"change\": \"%s\", \"from\": ", rc->type, rc->id,
 		    fb_change_kind_name(rc->kind));
-	json_str(out, rc->from);
+	fb_buf_json_str_or_null(out, rc->from);
 	fb_buf_puts(out, ", \"fields\": [");
 	for (i = 0; i < rc->fields.n; i++) {
 		const struct fb_change *ch = &rc->fields.v[i];
 		fb_buf_puts(out, i ? ", " : "");
 		fb_buf_puts(out, "{\"path\": ");
-		json_str(out, ch->path);
+		fb_buf_json_str_or_null(out, ch->path);
 		fb_buf_addf(out, ", \"old\": %s, \"new\": %s}", ch->old_json ? ch->old_json : "null",
 			    ch->new_json ? ch->new_json : "null");
 	}
@@ -114,13 +106,13 @@ static void json_change(struct fb_buf *out, const struct fb_record_change *rc)
 static void json_commit_head(struct fb_buf *out, const struct fb_commit_info *c)
 {
 	fb_buf_addf(out, "{\"commit\": \"%s\", \"author\": ", c->id);
-	json_str(out, c->author);
+	fb_buf_json_str_or_null(out, c->author);
 	fb_buf_puts(out, ", \"email\": ");
-	json_str(out, c->email);
+	fb_buf_json_str_or_null(out, c->email);
 	fb_buf_puts(out, ", \"date\": \"");
 	print_time(out, c->time, c->offset, FB_CAL_GREGORIAN, true);
 	fb_buf_puts(out, "\", \"message\": ");
-	json_str(out, c->message);
+	fb_buf_json_str_or_null(out, c->message);
 }
 
 static void json_records(struct fb_buf *out, const struct fb_record_changes *rc)
@@ -433,7 +425,7 @@ int cmd_blame(int argc, char **argv, struct fb_ctx *ctx)
 			const struct fb_blame_entry *e = &b.v[i];
 			fb_buf_puts(&out, i ? ",\n  " : "\n  ");
 			fb_buf_puts(&out, "{\"path\": ");
-			json_str(&out, e->path);
+			fb_buf_json_str_or_null(&out, e->path);
 			fb_buf_addf(&out, ", \"value\": %s, ", e->value);
 			if (!e->committed) {
 				fb_buf_puts(&out, "\"commit\": null, \"author\": null, \"email\": null, "
@@ -441,9 +433,9 @@ int cmd_blame(int argc, char **argv, struct fb_ctx *ctx)
 				continue;
 			}
 			fb_buf_addf(&out, "\"commit\": \"%s\", \"author\": ", e->commit.id);
-			json_str(&out, e->commit.author);
+			fb_buf_json_str_or_null(&out, e->commit.author);
 			fb_buf_puts(&out, ", \"email\": ");
-			json_str(&out, e->commit.email);
+			fb_buf_json_str_or_null(&out, e->commit.email);
 			fb_buf_puts(&out, ", \"date\": \"");
 			print_time(&out, e->commit.time, e->commit.offset, FB_CAL_GREGORIAN, true);
 			fb_buf_puts(&out, "\"}");
@@ -502,15 +494,10 @@ struct audit_run {
 	struct fb_check_cache *cache; /* each record blob is checked once in the whole run */
 };
 
+/* One CSV cell of a NUL-terminated text (NULL: empty). */
 static void csv_cell(struct fb_buf *out, const char *s)
 {
-	fb_buf_putc(out, '"');
-	for (; s && *s; s++) {
-		if (*s == '"')
-			fb_buf_putc(out, '"');
-		fb_buf_putc(out, *s);
-	}
-	fb_buf_putc(out, '"');
+	fb_buf_csv_field(out, s ? s : "", s ? strlen(s) : 0);
 }
 
 static int audit_one(const struct fb_commit_info *c, const struct fb_record_changes *rc, void *arg)
@@ -583,7 +570,7 @@ static int audit_one(const struct fb_commit_info *c, const struct fb_record_chan
 			csv_cell(&run->csv, rec.ptr);
 			fb_buf_addf(&run->csv, ",%s,", rc->n ? fb_change_kind_name(rc->v[i].kind) : "");
 			csv_cell(&run->csv, fields.ptr);
-			fb_buf_addf(&run->csv, ",%s,%s,%s,%s,true,%s\n", valid ? "true" : "false",
+			fb_buf_addf(&run->csv, ",%s,%s,%s,%s,true,%s" FB_CSV_EOL, valid ? "true" : "false",
 				    vouched ? "true" : "false", c->signed_commit ? "true" : "false",
 				    !c->signed_commit ? "" : good ? "true" : "false",
 				    c->validated_by ? "true" : "false");
@@ -673,7 +660,7 @@ int cmd_audit(int argc, char **argv, struct fb_ctx *ctx)
 		fb_buf_puts(&run.out, "{\"commits\": [");
 	if (run.format == 2)
 		fb_buf_puts(&run.csv, "commit,date,author,email,record,change,fields,valid,"
-				      "validated_by,signed,signature_good,policy_ok,validated_by_claimed\n");
+				      "validated_by,signed,signature_good,policy_ok,validated_by_claimed" FB_CSV_EOL);
 	run.cache = fb_check_cache_new();
 	err = fb_history_log(ctx->repo, &lo, audit_one, &run, &ctx->diag);
 	if (isatty(2) && run.format != 0 && run.commits)

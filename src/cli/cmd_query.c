@@ -107,36 +107,6 @@ static void yaml_cell(struct fb_buf *out, const struct fb_qcell *c)
 		json_cell(out, c);
 }
 
-static void csv_field(struct fb_buf *out, const char *s, size_t len)
-{
-	size_t i;
-	if (!strpbrk(s, ",\"\r\n") || !len) {
-		fb_buf_add(out, s, len);
-		return;
-	}
-	fb_buf_putc(out, '"');
-	for (i = 0; i < len; i++) {
-		if (s[i] == '"')
-			fb_buf_putc(out, '"');
-		fb_buf_putc(out, s[i]);
-	}
-	fb_buf_putc(out, '"');
-}
-
-static void tsv_field(struct fb_buf *out, const char *s, size_t len)
-{
-	size_t i;
-	for (i = 0; i < len; i++) {
-		switch (s[i]) {
-		case '\t': fb_buf_puts(out, "\\t"); break;
-		case '\n': fb_buf_puts(out, "\\n"); break;
-		case '\r': fb_buf_puts(out, "\\r"); break;
-		case '\\': fb_buf_puts(out, "\\\\"); break;
-		default: fb_buf_putc(out, s[i]);
-		}
-	}
-}
-
 static void print_table(struct fb_buf *out, const struct fb_query_result *res, bool tty,
 			enum fb_calendar cal)
 {
@@ -168,11 +138,11 @@ static void print_separated(struct fb_buf *out, const struct fb_query_result *re
 			else
 				cell_text(&cell, &res->rows[r - 1].cells[c], false, FB_CAL_JALALI);
 			if (csv)
-				csv_field(out, cell.ptr, cell.len);
+				fb_buf_csv_field(out, cell.ptr, cell.len);
 			else
-				tsv_field(out, cell.ptr, cell.len);
+				fb_buf_tsv_field(out, cell.ptr, cell.len);
 		}
-		fb_buf_puts(out, csv ? "\r\n" : "\n");
+		fb_buf_puts(out, csv ? FB_CSV_EOL : "\n");
 	}
 	fb_buf_release(&cell);
 }

@@ -43,14 +43,6 @@ static void json_date(struct fb_buf *out, int32_t day)
 	fb_buf_puts(out, "\"}");
 }
 
-static void json_text(struct fb_buf *out, const char *s)
-{
-	if (s)
-		fb_buf_json_str(out, s, strlen(s));
-	else
-		fb_buf_puts(out, "null");
-}
-
 /* --since/--until as days (FB_NO_DAY: not given); periods allowed. */
 static int range_of(struct fb_ctx *ctx, const char *since, const char *until, int32_t *from,
 		    int32_t *to)
@@ -239,9 +231,9 @@ static void json_county(struct fb_buf *out, const struct fb_county_summary *c, b
 	fb_buf_puts(out, "{");
 	if (!total) {
 		fb_buf_puts(out, "\"id\": ");
-		json_text(out, c->id);
+		fb_buf_json_str_or_null(out, c->id);
 		fb_buf_puts(out, ", \"name\": ");
-		json_text(out, c->name);
+		fb_buf_json_str_or_null(out, c->name);
 		fb_buf_puts(out, ", ");
 	}
 	fb_buf_addf(out, "\"contacts\": %zu, \"visits\": %zu, \"contacts_met\": %zu, ", c->contacts,
@@ -264,11 +256,11 @@ static void json_county(struct fb_buf *out, const struct fb_county_summary *c, b
 		} else {
 			const struct fb_assessment_pick *a = &c->assessment;
 			fb_buf_puts(out, "{\"id\": ");
-			json_text(out, a->id);
+			fb_buf_json_str_or_null(out, a->id);
 			fb_buf_puts(out, ", \"period\": ");
-			json_text(out, a->period);
+			fb_buf_json_str_or_null(out, a->period);
 			fb_buf_puts(out, ", \"subject\": ");
-			json_text(out, a->subject);
+			fb_buf_json_str_or_null(out, a->subject);
 			if (a->overall >= 0)
 				fb_buf_addf(out, ", \"overall\": %d, \"scores\": {", a->overall);
 			else
@@ -405,21 +397,21 @@ int cmd_plan(int argc, char **argv, struct fb_ctx *ctx)
 			json_date(&out, d->date);
 			fb_buf_addf(&out, ", \"weekday\": \"%s\", \"county\": ",
 				    fb_weekday_name_en(fb_weekday(d->date)));
-			json_text(&out, d->county->id);
+			fb_buf_json_str_or_null(&out, d->county->id);
 			fb_buf_addf(&out, ", \"score\": %.2f, \"reasons\": [", d->score);
 			for (k = 0; k < d->reasons.n; k++) {
 				fb_buf_puts(&out, k ? ", " : "");
-				json_text(&out, d->reasons.v[k]);
+				fb_buf_json_str_or_null(&out, d->reasons.v[k]);
 			}
 			fb_buf_puts(&out, "], \"contacts\": [");
 			for (k = 0; k < d->ncontacts; k++) {
 				fb_buf_puts(&out, k ? ", " : "");
 				fb_buf_puts(&out, "{\"id\": ");
-				json_text(&out, d->contacts[k].contact->id);
+				fb_buf_json_str_or_null(&out, d->contacts[k].contact->id);
 				fb_buf_puts(&out, ", \"name\": ");
-				json_text(&out, d->contacts[k].contact->name);
+				fb_buf_json_str_or_null(&out, d->contacts[k].contact->name);
 				fb_buf_puts(&out, ", \"reason\": ");
-				json_text(&out, d->contacts[k].reason);
+				fb_buf_json_str_or_null(&out, d->contacts[k].reason);
 				fb_buf_puts(&out, "}");
 			}
 			fb_buf_puts(&out, "]}");

@@ -243,9 +243,10 @@ test_expect_success 'audit --since limits the range; --format csv has a row per 
 	since=$(TZ=IRST-3:30 date -d @$(git -C repo log -1 --format=%ct $(cat c10)) +%Y-%m-%d) &&
 	test_expect_code 1 fieldbook -C repo audit --since $since --until $since --format csv >out.csv &&
 	head -1 out.csv >header &&
-	echo "commit,date,author,email,record,change,fields,valid,validated_by,signed,signature_good,policy_ok,validated_by_claimed" >expect &&
+	printf "commit,date,author,email,record,change,fields,valid,validated_by,signed,signature_good,policy_ok,validated_by_claimed\r\n" >expect &&
 	test_cmp expect header &&
-	test_grep "^$(cat c10),.*,\"contacts/c-0002\",modified,\"/role\",true,true,false,,true,true$" out.csv
+	test_grep "^$(cat c10),.*,contacts/c-0002,modified,/role,true,true,false,,true,true.$" out.csv &&
+	test $(grep -c "$(printf "\r")$" out.csv) = $(wc -l <out.csv)
 '
 
 test_expect_success 'audit --strict, or require_signed_commits: Validated-by and signatures count' '
