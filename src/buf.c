@@ -343,6 +343,12 @@ void fb_buf_json_str(struct fb_buf *b, const char *s, size_t len)
 	fb_buf_putc(b, '"');
 }
 
+bool fb_has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && !memcmp(s + n - m, suffix, m);
+}
+
 void fb_buf_json_str_or_null(struct fb_buf *b, const char *s)
 {
 	if (s)

@@ -207,19 +207,6 @@ struct grouping {
 	bool workdir;          /* the new side is the working tree: files, not blobs */
 };
 
-static bool under(const char *path, const struct fb_strvec *prefixes)
-{
-	size_t i;
-	if (!prefixes || !prefixes->n)
-		return true;
-	for (i = 0; i < prefixes->n; i++) {
-		size_t n = strlen(prefixes->v[i]);
-		if (!strncmp(path, prefixes->v[i], n) && (path[n] == '\0' || path[n] == '/'))
-			return true;
-	}
-	return false;
-}
-
 /* Add one side of a delta to its record's pair. */
 static void add_side(struct grouping *g, const char *path, const git_oid *id, bool blob, bool is_new)
 {
@@ -227,7 +214,7 @@ static void add_side(struct grouping *g, const char *path, const git_oid *id, bo
 	struct pair *p = NULL;
 	size_t i;
 
-	if (!under(path, g->prefixes) || !fb_record_path_parse(path, &type, &id_))
+	if (!fb_path_under(path, g->prefixes) || !fb_record_path_parse(path, &type, &id_))
 		return;
 	if (g->type && (strcmp(type, g->type) || strcmp(id_, g->id))) {
 		free(type);

@@ -56,12 +56,6 @@ struct fb_source {
 
 
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !memcmp(s + n - m, suffix, m);
-}
-
 int fb_git_blob_read(git_repository *git, const git_oid *id, size_t max, struct fb_buf *out,
 		     size_t *size)
 {
@@ -329,11 +323,11 @@ static enum name_kind classify_name(const char *name)
 	if (name[0] == '.')
 		return NAME_IGNORED;
 	for (i = 0; i < FB_ARRAY_SIZE(ignored); i++)
-		if (has_suffix(name, ignored[i]))
+		if (fb_has_suffix(name, ignored[i]))
 			return NAME_IGNORED;
-	if (has_suffix(name, ".yml"))
+	if (fb_has_suffix(name, ".yml"))
 		return NAME_YML;
-	if (!has_suffix(name, ".yaml"))
+	if (!fb_has_suffix(name, ".yaml"))
 		return NAME_IGNORED;
 	if (n - 5 >= sizeof(stem))
 		return NAME_BAD_ID;
@@ -345,6 +339,19 @@ static enum name_kind classify_name(const char *name)
 bool fb_is_record_name(const char *name)
 {
 	return classify_name(name) == NAME_RECORD;
+}
+
+bool fb_path_under(const char *path, const struct fb_strvec *prefixes)
+{
+	size_t i;
+	if (!prefixes || !prefixes->n)
+		return true;
+	for (i = 0; i < prefixes->n; i++) {
+		size_t n = strlen(prefixes->v[i]);
+		if (!strncmp(path, prefixes->v[i], n) && (path[n] == '\0' || path[n] == '/'))
+			return true;
+	}
+	return false;
 }
 
 bool fb_record_path_parse(const char *path, char **type, char **id)
@@ -835,7 +842,7 @@ static void add_type_name(struct fb_strvec *v, const char *name)
 {
 	size_t n = strlen(name);
 	char stem[80];
-	if (name[0] == '_' || name[0] == '.' || !has_suffix(name, ".yaml") || n - 5 >= sizeof(stem))
+	if (name[0] == '_' || name[0] == '.' || !fb_has_suffix(name, ".yaml") || n - 5 >= sizeof(stem))
 		return;
 	memcpy(stem, name, n - 5);
 	stem[n - 5] = '\0';
@@ -904,7 +911,7 @@ int fb_source_schema_files(struct fb_source *s, struct fb_strvec *out)
 	const char *why;
 	int err = list_folder(s, "schemas", &files, &dirs, &why);
 	for (i = 0; i < files.n; i++)
-		if (files.v[i][0] != '.' && has_suffix(files.v[i], ".yaml"))
+		if (files.v[i][0] != '.' && fb_has_suffix(files.v[i], ".yaml"))
 			fb_strvec_push(out, files.v[i]);
 	fb_strvec_release(&files);
 	fb_strvec_release(&dirs);
@@ -940,7 +947,7 @@ int fb_source_types(struct fb_source *s, struct fb_strvec *out, struct fb_diag *
 	}
 	for (i = 0; i < rfiles.n; i++) {
 		struct fb_buf path = FB_BUF_INIT;
-		if (!has_suffix(rfiles.v[i], ".yaml") && !has_suffix(rfiles.v[i], ".yml"))
+		if (!fb_has_suffix(rfiles.v[i], ".yaml") && !fb_has_suffix(rfiles.v[i], ".yml"))
 			continue;
 		fb_buf_addf(&path, "records/%s", rfiles.v[i]);
 		fb_diag_set(fb_diag_addf(d, FB_SEV_WARNING, path.ptr, 1, 1,
@@ -1013,8 +1020,8 @@ int fb_target_parse(struct fb_repo *r, const char *arg, char **type, char **id,
 
 	/* TYPE/ID */
 	slash = strchr(arg, '/');
-	if (slash && !strchr(slash + 1, '/') && !has_suffix(arg, ".yaml") &&
-	    !has_suffix(arg, ".yml")) {
+	if (slash && !strchr(slash + 1, '/') && !fb_has_suffix(arg, ".yaml") &&
+	    !fb_has_suffix(arg, ".yml")) {
 		char *t = fb_strndup(arg, (size_t)(slash - arg));
 		if (!fb_type_valid(t) || !fb_id_valid(slash + 1)) {
 			free(t);
@@ -1026,7 +1033,7 @@ int fb_target_parse(struct fb_repo *r, const char *arg, char **type, char **id,
 		*id = fb_strdup(slash + 1);
 		return 0;
 	}
-	if (!has_suffix(arg, ".yaml"))
+	if (!fb_has_suffix(arg, ".yaml"))
 		return usage_error(d, arg, shape);
 
 	/* a path: relative to the current directory, or absolute */

@@ -63,12 +63,6 @@ static void pendings_release(struct pendings *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static bool has_suffix(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n >= k && !strcmp(s + n - k, suffix);
-}
-
 /* fieldbook's own paths: record files, schemas, fieldbook.yaml. */
 static bool ours(const char *path)
 {
@@ -78,22 +72,9 @@ static bool ours(const char *path)
 		return true;
 	if (!strncmp(path, "schemas/", 8))
 		return !strchr(path + 8, '/') && name[0] != '.' && strlen(name) > 5 &&
-		       has_suffix(name, ".yaml");
+		       fb_has_suffix(name, ".yaml");
 	if (!strncmp(path, "records/", 8))
 		return strchr(path + 8, '/') && fb_is_record_name(name);
-	return false;
-}
-
-static bool is_target(const char *path, const struct fb_strvec *targets)
-{
-	size_t i;
-	if (!targets || !targets->n)
-		return true;
-	for (i = 0; i < targets->n; i++) {
-		size_t n = strlen(targets->v[i]);
-		if (!strncmp(path, targets->v[i], n) && (path[n] == '\0' || path[n] == '/'))
-			return true;
-	}
 	return false;
 }
 
@@ -175,7 +156,7 @@ static int find_pending(struct fb_repo *r, git_repository *git, git_tree *head,
 	}
 	for (i = 0; i < out->n; i++) {
 		struct pending *e = &out->v[i];
-		bool wanted = e->target || is_target(e->path, targets);
+		bool wanted = e->target || fb_path_under(e->path, targets);
 		struct stat st;
 		fb_buf_reset(&abs);
 		fb_buf_addf(&abs, "%s/%s", fb_repo_root(r), e->path);
@@ -183,7 +164,7 @@ static int find_pending(struct fb_repo *r, git_repository *git, git_tree *head,
 			e->deleted = false; /* gone from the index only: the working tree decides */
 		e->target = wanted && !e->ignored && !e->stranger;
 		if (wanted && e->stranger && !e->ignored && !e->deleted &&
-		    !strncmp(e->path, "records/", 8) && has_suffix(e->path, ".yaml"))
+		    !strncmp(e->path, "records/", 8) && fb_has_suffix(e->path, ".yaml"))
 			fb_diag_set(fb_diag_addf(d, FB_SEV_WARNING, e->path, 1, 1,
 						 "not a record file name (SPEC §1: the id is "
 						 "lower-case letters, digits, '.', '_', '-'); not "

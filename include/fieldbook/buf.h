@@ -71,6 +71,9 @@ int fb_buf_read_fileat(struct fb_buf *b, int dirfd, const char *path, size_t max
  * quote and backslash escaped, everything else (UTF-8) as is.
  */
 void fb_buf_json_str(struct fb_buf *b, const char *s, size_t len);
+/* Whether `s` ends with `suffix`. */
+bool fb_has_suffix(const char *s, const char *suffix);
+
 /* The JSON string of NUL-terminated `s`, or null when `s` is NULL. */
 void fb_buf_json_str_or_null(struct fb_buf *b, const char *s);
 /*

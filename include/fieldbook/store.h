@@ -113,6 +113,9 @@ bool fb_is_record_name(const char *name);
 /* The TYPE and ID of a record file's repository-relative path (records/TYPE/.../ID.yaml); false if it is not one. */
 bool fb_record_path_parse(const char *path, char **type, char **id);
 
+/* Whether `path` is one of `prefixes` or lies under one (always, when there are none). */
+bool fb_path_under(const char *path, const struct fb_strvec *prefixes);
+
 /* Every file name in schemas/ ending in .yaml (types and `_` shared files), sorted. */
 int fb_source_schema_files(struct fb_source *s, struct fb_strvec *out);
 
