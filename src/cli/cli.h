@@ -98,7 +98,9 @@ enum {
 };
 extern const struct option cli_global_options[];
 
+/* The usage of one command, then the global options (cli_global_help). */
 void cli_usage(FILE *out, const struct cli_command *cmd);
+extern const char cli_global_help[];
 /* Print "fieldbook: error: MESSAGE" (with the command's usage hint) and return EXIT_USAGE. */
 int cli_usage_error(struct fb_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print the diagnostics gathered so far as the reason for a usage error; EXIT_USAGE. */

@@ -13,36 +13,6 @@
 
 #include "cli.h"
 
-/* The absolute path of this binary, for hooks to call (NULL: unknown). */
-static char *self_path(const char *argv0)
-{
-	char buf[PATH_MAX];
-	if (realpath("/proc/self/exe", buf))
-		return fb_strdup(buf);
-	if (argv0 && strchr(argv0, '/') && realpath(argv0, buf))
-		return fb_strdup(buf);
-	return NULL;
-}
-
-int cli_install_hooks(struct fb_ctx *ctx, bool quiet)
-{
-	struct fb_strvec written = {0};
-	char *self = self_path(ctx->argv0);
-	size_t i;
-	int err = fb_hooks_install(ctx->repo, self ? self : "fieldbook", &written, &ctx->diag);
-
-	for (i = 0; i < written.n && !quiet; i++)
-		printf("installed %s\n", written.v[i]);
-	if (!self)
-		fb_diag_addf(&ctx->diag, FB_SEV_WARNING, NULL, 0, 0,
-			     "cannot tell where this fieldbook binary is; the hooks run "
-			     "`fieldbook` from PATH");
-	fb_strvec_release(&written);
-	free(self);
-	cli_flush_diag(ctx);
-	return err == FB_EIO ? EXIT_ENV : err ? EXIT_DATA : EXIT_OK;
-}
-
 int cmd_hook(int argc, char **argv, struct fb_ctx *ctx)
 {
 	static const struct option opts[] = {{NULL, 0, NULL, 0}};

@@ -122,34 +122,18 @@ const struct cli_command cli_commands[] = {
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
-static const char global_help[] =
-	"global options (before or after the command):\n"
-	"  -C DIR                    run as if started in DIR\n"
-	"  --today DATE              fix today's date (also FIELDBOOK_TODAY)\n"
-	"  --calendar jalali|gregorian\n"
-	"                            how computed dates are printed (default jalali)\n"
-	"  --color auto|always|never colour on a terminal (NO_COLOR is respected)\n"
-	"  --show-confidential       do not mask x-confidential fields\n"
-	"  --exact                   no Persian folding or caselessness in matching\n"
-	"  --no-cache                read every record from its file\n"
-	"  -h, --help                this help; 'fieldbook help COMMAND' for one command\n"
-	"  --version                 print the version\n";
 
-void cli_usage(FILE *out, const struct cli_command *cmd)
+/* The usage of fieldbook as a whole: the commands, then the global options. */
+static void usage_all(FILE *out)
 {
 	const struct cli_command *c;
 
-	if (cmd) {
-		fprintf(out, "usage: fieldbook %s\n\n%s\n\n%s\n%s", cmd->synopsis, cmd->summary,
-			cmd->help, global_help);
-		return;
-	}
 	fprintf(out, "usage: fieldbook [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
 		     "fieldbook keeps an office's records as YAML files in a git repository.\n\n"
 		     "commands:\n");
 	for (c = cli_commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
-	fprintf(out, "\n%s\nSee fieldbook(1) for the whole manual.\n", global_help);
+	fprintf(out, "\n%s\nSee fieldbook(1) for the whole manual.\n", cli_global_help);
 }
 
 static const struct cli_command *find_command(const char *name)
@@ -165,7 +149,7 @@ static int run_help(struct fb_ctx *ctx, int argc, char **argv)
 {
 	const struct cli_command *c;
 	if (argc < 2) {
-		cli_usage(stdout, NULL);
+		usage_all(stdout);
 		return EXIT_OK;
 	}
 	c = find_command(argv[1]);
@@ -215,7 +199,7 @@ int main(int argc, char **argv)
 					       opt == '?' ? "unknown option" : "missing value for",
 					       argv[optind - 1]);
 		if (opt == OPT_HELP) {
-			cli_usage(stdout, NULL);
+			usage_all(stdout);
 			return EXIT_OK;
 		}
 		if (opt == OPT_VERSION) {
@@ -226,7 +210,7 @@ int main(int argc, char **argv)
 			return status;
 	}
 	if (optind >= argc) {
-		cli_usage(stderr, NULL);
+		usage_all(stderr);
 		return EXIT_USAGE;
 	}
 	if (!strcmp(argv[optind], "help"))

@@ -1,6 +1,9 @@
 /*
  * Helpers every command uses: option parsing with the global options merged
- * in, error printing and exit codes, opening the repository and a source.
+ * in, error printing and exit codes, opening the repository and a source;
+ * and what several commands share, so that command files never call each
+ * other: a command's usage, committing paths (commit, and --commit of new,
+ * edit, rm and init), installing the hooks (hook install, init).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +14,7 @@
 #include <unistd.h>
 
 #include <fieldbook/text.h>
+#include <fieldbook/vcs.h>
 
 #include "cli.h"
 
@@ -616,4 +620,93 @@ void cli_table(struct fb_buf *out, struct fb_buf *cells, size_t nrows, size_t nc
 		fb_buf_putc(out, '\n');
 	}
 	free(width);
+}
+
+/* ---- usage, committing, hooks: what several commands share -------------------------- */
+
+const char cli_global_help[] =
+	"global options (before or after the command):\n"
+	"  -C DIR                    run as if started in DIR\n"
+	"  --today DATE              fix today's date (also FIELDBOOK_TODAY)\n"
+	"  --calendar jalali|gregorian\n"
+	"                            how computed dates are printed (default jalali)\n"
+	"  --color auto|always|never colour on a terminal (NO_COLOR is respected)\n"
+	"  --show-confidential       do not mask x-confidential fields\n"
+	"  --exact                   no Persian folding or caselessness in matching\n"
+	"  --no-cache                read every record from its file\n"
+	"  -h, --help                this help; 'fieldbook help COMMAND' for one command\n"
+	"  --version                 print the version\n";
+
+
+void cli_usage(FILE *out, const struct cli_command *cmd)
+{
+	fprintf(out, "usage: fieldbook %s\n\n%s\n\n%s\n%s", cmd->synopsis, cmd->summary, cmd->help,
+		cli_global_help);
+}
+
+int cli_commit_paths(struct fb_ctx *ctx, const struct fb_commit_opts *o, bool nothing_ok)
+{
+	struct fb_commit_result res = {0};
+	struct fb_commit_opts with = *o;
+	int err, status = EXIT_OK;
+
+	with.threads = ctx->threads;
+	if ((err = fb_repo_lock(ctx->repo, 30000, &ctx->diag)) == 0) {
+		err = fb_vcs_commit(ctx->repo, &with, &res, &ctx->diag);
+		fb_repo_unlock(ctx->repo);
+	}
+	if (err == FB_ENOTFOUND && nothing_ok) {
+		fb_diag_release(&ctx->diag);
+		fprintf(stderr, "fieldbook: nothing to commit\n");
+		goto out;
+	}
+	cli_flush_diag(ctx);
+	if (err == FB_EINVALID) {
+		fprintf(stderr, "fieldbook: commit refused: the records would not validate; "
+				"nothing was committed\n");
+		status = EXIT_DATA;
+	} else if (err == FB_ENOTFOUND || err == FB_ERROR) {
+		status = EXIT_DATA; /* nothing to commit; a detached HEAD, a merge in progress */
+	} else if (err == FB_EUSAGE) {
+		status = EXIT_USAGE;
+	} else if (err) {
+		status = EXIT_ENV;
+	} else {
+		printf("[%.7s] %.*s\n", res.id, (int)strcspn(res.message, "\n"), res.message);
+		printf(" %zu added, %zu changed, %zu removed\n", res.added, res.modified,
+		       res.removed);
+	}
+out:
+	fb_commit_result_release(&res);
+	return status;
+}
+
+/* The absolute path of this binary, for hooks to call (NULL: unknown). */
+static char *self_path(const char *argv0)
+{
+	char buf[PATH_MAX];
+	if (realpath("/proc/self/exe", buf))
+		return fb_strdup(buf);
+	if (argv0 && strchr(argv0, '/') && realpath(argv0, buf))
+		return fb_strdup(buf);
+	return NULL;
+}
+
+int cli_install_hooks(struct fb_ctx *ctx, bool quiet)
+{
+	struct fb_strvec written = {0};
+	char *self = self_path(ctx->argv0);
+	size_t i;
+	int err = fb_hooks_install(ctx->repo, self ? self : "fieldbook", &written, &ctx->diag);
+
+	for (i = 0; i < written.n && !quiet; i++)
+		printf("installed %s\n", written.v[i]);
+	if (!self)
+		fb_diag_addf(&ctx->diag, FB_SEV_WARNING, NULL, 0, 0,
+			     "cannot tell where this fieldbook binary is; the hooks run "
+			     "`fieldbook` from PATH");
+	fb_strvec_release(&written);
+	free(self);
+	cli_flush_diag(ctx);
+	return err == FB_EIO ? EXIT_ENV : err ? EXIT_DATA : EXIT_OK;
 }

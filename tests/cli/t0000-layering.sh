@@ -65,6 +65,11 @@ test_expect_success 'git is reached only by the files that speak git, through re
 		src/settings.c src/summary.c src/cli/*.c
 '
 
+test_expect_success 'command files never call each other, and util.c never calls main.c' '
+	! grep -nE "^[a-z][a-z_ *]* \**(cli|fb)_[a-z_]*\(" src/cli/cmd_*.c &&
+	! grep -n "cli_commands\|run_help\|usage_all" src/cli/util.c
+'
+
 test_expect_success 'every core .c file opens with a design comment' '
 	for f in src/*.c src/*.h src/cli/*.c; do
 		head -1 "$f" | grep -q "^/\*" || { echo "$f"; exit 1; }
