@@ -307,9 +307,10 @@ test_expect_success 'usage errors: exit 2' '
 command -v tmux >/dev/null && test_set_prereq TMUX
 test_expect_success TMUX 'on a terminal: a Persian table keeps its columns (LRM before each cell)' '
 	tmux -L fbtest new-session -d -x 160 -y 40 -s t \
-		"\"$FIELDBOOK\" -C demo query contacts \"county = jiroft\" -n 8; sleep 5" &&
-	sleep 1 &&
-	tmux -L fbtest capture-pane -p -t t >screen &&
+		"\"$FIELDBOOK\" -C demo query contacts \"county = jiroft\" -n 8; sleep 10" &&
+	i=0 &&
+	while i=$((i + 1)); sleep 0.2; tmux -L fbtest capture-pane -p -t t >screen &&
+		test "$(grep -c . screen)" -lt 9 && test $i -lt 50; do :; done &&
 	tmux -L fbtest kill-server &&
 	test_grep "$LRM" screen &&
 	python3 -c "
