@@ -1,6 +1,6 @@
 /*
  * Setting a repository up: `init` (a git repository with fieldbook's files)
- * and the git hooks (see vcs.h).
+ * and the git hooks (see setup.h).
  *
  * init writes nothing until it knows it can write everything: a file that
  * exists already is never overwritten, and if there is one the whole init
@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fieldbook/setup.h>
 #include <fieldbook/vcs.h>
 
 #include "repo.h"
@@ -31,7 +32,7 @@
 
 static const char *const hook_names[] = {"pre-commit", "pre-receive"};
 
-int fb_repo_init(const char *dir, const struct fb_file *files, size_t n, bool *wrote,
+int fb_setup_init(const char *dir, const struct fb_file *files, size_t n, bool *wrote,
 		 struct fb_diag *d)
 {
 	git_repository *git = NULL;
@@ -152,7 +153,7 @@ static void shell_quote(struct fb_buf *out, const char *s)
 	fb_buf_putc(out, '\'');
 }
 
-int fb_hooks_install(struct fb_repo *r, const char *program, struct fb_strvec *written,
+int fb_setup_hooks_install(struct fb_repo *r, const char *program, struct fb_strvec *written,
 		     struct fb_diag *d)
 {
 	struct fb_buf dir = FB_BUF_INIT, path = FB_BUF_INIT, script = FB_BUF_INIT;
@@ -199,7 +200,7 @@ out:
 	return err;
 }
 
-bool fb_hooks_installed(struct fb_repo *r)
+bool fb_setup_hooks_installed(struct fb_repo *r)
 {
 	struct fb_diag quiet = FB_DIAG_INIT;
 	struct fb_buf path = FB_BUF_INIT;

@@ -105,35 +105,4 @@ int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d)
  */
 int fb_vcs_verify_signature(struct fb_repo *r, const char *commit);
 
-/* ---- setting up ----------------------------------------------------------------------- */
-
-/* A file to write, relative to the work tree. */
-struct fb_file {
-	const char *path;
-	const unsigned char *data;
-	size_t len;
-};
-
-/*
- * Make `dir` a git repository (a new one, or the existing one at exactly
- * that folder) and write `files` into its work tree; `wrote[i]` says
- * whether files[i] was written (false: it was there already, byte for
- * byte).  When any of them exists with other content nothing is written:
- * FB_EEXISTS, each such file in `d`.
- */
-int fb_repo_init(const char *dir, const struct fb_file *files, size_t n, bool *wrote,
-		 struct fb_diag *d);
-
-/*
- * Install (or update) the pre-commit and pre-receive hooks, which run
- * `program` (absolute), or `fieldbook` on PATH when it is gone.  A hook that
- * is not fieldbook's is kept: FB_EINVALID with the reason in `d`; a hook
- * the file system refuses to take is FB_EIO.  The paths written go to
- * `written` (may be NULL).
- */
-int fb_hooks_install(struct fb_repo *r, const char *program, struct fb_strvec *written,
-		     struct fb_diag *d);
-/* Whether this clone runs fieldbook's hook (pre-commit; pre-receive when bare). */
-bool fb_hooks_installed(struct fb_repo *r);
-
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fieldbook/setup.h>
 #include <fieldbook/vcs.h>
 
 #include "cli.h"
@@ -41,7 +42,7 @@ int cmd_init(int argc, char **argv, struct fb_ctx *ctx)
 		goto out;
 	}
 	dir = g.optind < argc ? argv[g.optind] : ".";
-	err = fb_repo_init(dir, shipped_files, shipped_count, wrote, &ctx->diag);
+	err = fb_setup_init(dir, shipped_files, shipped_count, wrote, &ctx->diag);
 	if (err == FB_EEXISTS) {
 		cli_flush_diag(ctx);
 		fprintf(stderr, "fieldbook: init wrote nothing; it would have written:\n");

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include <fieldbook/check.h>
+#include <fieldbook/setup.h>
 #include <fieldbook/vcs.h>
 
 #include "cli.h"
@@ -232,7 +233,7 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	}
 	if (!rev)
 		note_old_drafts(ctx);
-	if (!rev && !fb_hooks_installed(ctx->repo))
+	if (!rev && !fb_setup_hooks_installed(ctx->repo))
 		fb_diag_addf(&ctx->diag, FB_SEV_WARNING, NULL, 0, 0,
 			     "the fieldbook hooks are not installed in this clone, so a plain git "
 			     "commit can record invalid records: run 'fieldbook hook install'");

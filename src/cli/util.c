@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <fieldbook/text.h>
+#include <fieldbook/setup.h>
 #include <fieldbook/vcs.h>
 
 #include "cli.h"
@@ -697,7 +698,8 @@ int cli_install_hooks(struct fb_ctx *ctx, bool quiet)
 	struct fb_strvec written = {0};
 	char *self = self_path(ctx->argv0);
 	size_t i;
-	int err = fb_hooks_install(ctx->repo, self ? self : "fieldbook", &written, &ctx->diag);
+	int err = fb_setup_hooks_install(ctx->repo, self ? self : "fieldbook", &written,
+					 &ctx->diag);
 
 	for (i = 0; i < written.n && !quiet; i++)
 		printf("installed %s\n", written.v[i]);
