@@ -29,7 +29,7 @@
 #include <fieldbook/history.h>
 #include <fieldbook/text.h>
 
-#include "repo.h"
+#include "repo_int.h"
 
 const char *fb_change_kind_name(enum fb_change_kind k)
 {

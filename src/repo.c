@@ -1,5 +1,5 @@
 /*
- * The repository (see store.h and vcs.h for the fb_repo_* functions):
+ * The repository (see repo.h):
  * finding and opening it, its git directory, libgit2 opened on first use,
  * the symbolic-link rule of SPEC §1 for every working-tree path fieldbook
  * reads or writes (link_check: never followed out of the repository, never
@@ -31,7 +31,7 @@
 #include <fieldbook/store.h>
 #include <fieldbook/vcs.h>
 
-#include "repo.h"
+#include "repo_int.h"
 
 const char LINK_OUT[] = "symbolic link points outside the repository; not followed";
 const char LINK_BROKEN[] = "symbolic link is broken; not followed";

@@ -26,7 +26,7 @@
 #include <fieldbook/setup.h>
 #include <fieldbook/vcs.h>
 
-#include "repo.h"
+#include "repo_int.h"
 
 #define HOOK_MARKER "# fieldbook hook: installed by `fieldbook hook install`; run it again to update"
 

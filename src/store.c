@@ -12,7 +12,7 @@
  * read here; in a git tree a link is a blob holding a path, never followed.
  *
  * libgit2 is opened on first use only; reading the working tree never needs
- * it.  libgit2 is reached through the private repo.h, like vcs.c and setup.c.
+ * it.  libgit2 is reached through the private repo_int.h, like vcs.c and setup.c.
  */
 #define _DEFAULT_SOURCE /* d_type in struct dirent saves an lstat per file; DT_UNKNOWN falls back */
 #include <dirent.h>
@@ -28,7 +28,7 @@
 #include <fieldbook/node.h>
 #include <fieldbook/store.h>
 
-#include "repo.h"
+#include "repo_int.h"
 
 #define MAX_FOLDER_DEPTH 16
 

@@ -39,7 +39,7 @@
 
 #include <git2/sys/odb_backend.h>
 
-#include "repo.h"
+#include "repo_int.h"
 
 /* above GIT_PACKED_PRIORITY (2) and GIT_LOOSE_PRIORITY (1): asked first */
 #define GUARD_PRIORITY 1000

@@ -25,7 +25,7 @@
 #include <fieldbook/diff.h>
 #include <fieldbook/vcs.h>
 
-#include "repo.h"
+#include "repo_int.h"
 
 extern char **environ;
 

@@ -1,8 +1,7 @@
 /*
- * The store: a fieldbook repository and the record files in it.
+ * The store: the record files of a repository (repo.h).
  *
- * A repository is the first git work tree, from a start directory upward,
- * with `schemas/` and `records/` at its top (SPEC §1).  Records are read from
+ * Records are read from
  * a source: the working tree (what is on disk, like grep), or the tree of any
  * revision read through libgit2 without checkout.  The file rules of SPEC §1
  * live here and nowhere else: which names are records, which are ignored,
@@ -21,36 +20,10 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "repo.h"
 
-struct fb_repo;
 struct fb_source;
 
-/*
- * Find the repository holding `start` (a directory; NULL for the current
- * one).  FB_ENOTFOUND with a diagnostic when there is none.
- */
-int fb_repo_discover(struct fb_repo **out, const char *start, struct fb_diag *d);
-void fb_repo_free(struct fb_repo *r);
-/* The absolute path of the work tree's top, without a trailing slash (the git folder when bare). */
-const char *fb_repo_root(const struct fb_repo *r);
-
-/*
- * Open the repository git runs a hook in: GIT_DIR, GIT_OBJECT_DIRECTORY and
- * GIT_ALTERNATE_OBJECT_DIRECTORIES (a push's quarantine) are honoured, and a
- * bare repository is fine; only revisions can be read from it.
- */
-int fb_repo_open_env(struct fb_repo **out, struct fb_diag *d);
-bool fb_repo_is_bare(const struct fb_repo *r);
-/*
- * The first damaged git object any read of this repository met, as a
- * message naming its file and id ("PATH: object OID is corrupt (WHY)");
- * NULL while none.  A read that met one failed, so whatever it fed is
- * incomplete, even where a caller took the failure for a missing object.
- * Borrowed; valid until fb_repo_free.
- */
-const char *fb_repo_fault(const struct fb_repo *r);
-/* The git folder (.git, or the bare repository), absolute; NULL when git cannot open it. */
-const char *fb_repo_git_dir(struct fb_repo *r, struct fb_diag *d);
 
 /* One record file. */
 struct fb_entry {
@@ -142,41 +115,12 @@ int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *ou
 			struct fb_diag *d);
 
 /*
- * Read a repository-relative file of the working tree, under the link rule
- * of fb_source_read_path; FB_ENOTFOUND (no diagnostic) when it is absent.
+ * Replace any file, by absolute path, atomically as fb_repo_write_file (repo.h)
+ * does; `new_mode` for a new file, `label` names it in diagnostics.
  */
-int fb_repo_read_file(struct fb_repo *r, const char *path, struct fb_buf *out, struct fb_diag *d);
-
-/*
- * Replace a repository-relative file of the working tree atomically: the
- * bytes go to a temporary file beside it (a dot name, so listings ignore
- * it), are flushed to disk, and the temporary file is renamed over the
- * old one; a crash leaves the old file or the new one, never half of one.
- * The old file's permissions are kept (0644 less the umask for a new
- * file); missing folders above it are made.  Nothing is written through
- * a symbolic link: a path with one on it is FB_EINVALID.
- */
-int fb_repo_write_file(struct fb_repo *r, const char *path, const void *data, size_t len,
-		       struct fb_diag *d);
-/* Remove a repository-relative file of the working tree; never through a linked folder. */
-int fb_repo_remove_file(struct fb_repo *r, const char *path, struct fb_diag *d);
-/* The same for any absolute path; `new_mode` for a new file, `label` names it in diagnostics. */
 int fb_file_replace(const char *abs, const void *data, size_t len, unsigned new_mode,
 		    const char *label, struct fb_diag *d);
 
-/*
- * Symbolic links refused since the repository was opened (SPEC §1): a
- * file or folder that is a link out of the repository, or a broken link,
- * met while reading the working tree.  Readers skip them quietly; the
- * command reports each once (fb_repo_link_told marks those already shown).
- */
-struct fb_refused_link {
-	char *path;      /* repository-relative: the link itself */
-	const char *why; /* "symbolic link points outside the repository; not followed" */
-	bool told;
-};
-const struct fb_refused_link *fb_repo_refused_links(struct fb_repo *r, size_t *n);
-void fb_repo_link_told(struct fb_repo *r, const char *path);
 
 /* Whether `id` is a valid record id (`^[a-z0-9][a-z0-9._-]{0,63}$`). */
 bool fb_id_valid(const char *id);

@@ -42,12 +42,6 @@ void fb_ident_release(struct fb_ident *id);
 int fb_ident_resolve(struct fb_repo *r, const char *author_arg, struct fb_ident *author,
 		     struct fb_ident *committer, struct fb_diag *d);
 
-/* Wait (at most `timeout_ms`) for fieldbook's writer lock. */
-int fb_repo_lock(struct fb_repo *r, int timeout_ms, struct fb_diag *d);
-void fb_repo_unlock(struct fb_repo *r);
-
-/* The private folder under .git where fieldbook keeps edit buffers and drafts (mode 0700). */
-int fb_repo_private_dir(struct fb_repo *r, const char *sub, struct fb_buf *out, struct fb_diag *d);
 /*
  * The drafts `new` and `edit` kept (.git/fieldbook/drafts/TYPE-ID[-N].yaml)
  * whose stem is `stem` ("contacts-c-0041"; "" for all), last written at or

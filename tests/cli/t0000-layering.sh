@@ -19,9 +19,9 @@ test_expect_success 'public headers do not expose outside libraries' '
 
 test_expect_success 'each outside library is reached from few core files' '
 	test "$(grep -l "#include <yaml.h>" src/*.c)" = "src/node.c" &&
-	test "$(grep -l "#include <git2.h>" src/*.c src/*.h)" = "src/repo.h" &&
-	for f in $(grep -l "#include \"repo.h\"" src/*.c); do
-		case $f in src/repo.c|src/store.c|src/store_odb.c|src/vcs.c|src/setup.c|src/history.c) ;; *) echo "repo.h in $f"; exit 1;; esac
+	test "$(grep -l "#include <git2.h>" src/*.c src/*.h)" = "src/repo_int.h" &&
+	for f in $(grep -l "#include \"repo_int.h\"" src/*.c); do
+		case $f in src/repo.c|src/store.c|src/store_odb.c|src/vcs.c|src/setup.c|src/history.c) ;; *) echo "repo_int.h in $f"; exit 1;; esac
 	done &&
 	for f in $(grep -l "#include <pcre2.h>" src/*.c); do
 		case $f in src/regex.c) ;; *) echo "pcre2.h in $f"; exit 1;; esac
@@ -53,8 +53,8 @@ test_expect_success 'the bottom modules use only what lies below them' '
 	done
 '
 
-test_expect_success 'git is reached only by the files that speak git, through repo.h' '
-	for f in $(grep -lE "#include \"(repo|vcs_int)\.h\"" src/*.c src/*.h); do
+test_expect_success 'git is reached only by the files that speak git, through repo_int.h' '
+	for f in $(grep -lE "#include \"(repo_int|vcs_int)\.h\"" src/*.c src/*.h); do
 		case $f in
 		src/repo.c|src/store.c|src/store_odb.c|src/vcs.c|src/vcs_commit.c|src/vcs_int.h|src/setup.c|src/history.c) ;;
 		*) echo "git reached from $f"; return 1 ;;

@@ -3,8 +3,8 @@
  * for the files that speak git (repo.c, store.c, store_odb.c, vcs.c,
  * vcs_commit.c, setup.c, history.c).  Nothing here is public API.
  */
-#ifndef FIELDBOOK_REPO_H
-#define FIELDBOOK_REPO_H
+#ifndef FIELDBOOK_REPO_INT_H
+#define FIELDBOOK_REPO_INT_H
 
 #include <pthread.h>
 #include <sys/stat.h>
