@@ -676,6 +676,25 @@ static size_t trial(const struct fb_schema *s, const struct fb_node *n, struct v
 	return scratch->errors;
 }
 
+/* minItems/maxItems, minProperties/maxProperties: how many `what`s a list or mapping has. */
+static void check_count(const struct fb_node *n, struct vctx *v, bool masked, int64_t min,
+			int64_t max, const char *what, const char *min_kw, const char *max_kw)
+{
+	char lim[64];
+	if (min != ABSENT && n->n < min) {
+		snprintf(lim, sizeof(lim), "at least %lld %s%s", (long long)min, what,
+			 min == 1 ? "" : "s");
+		verr(v, n, min_kw, NULL, masked, lim, "has %u %s%s; %s", n->n, what,
+		     n->n == 1 ? "" : "s", lim);
+	}
+	if (max != ABSENT && n->n > max) {
+		snprintf(lim, sizeof(lim), "at most %lld %s%s", (long long)max, what,
+			 max == 1 ? "" : "s");
+		verr(v, n, max_kw, NULL, masked, lim, "has %u %s%s; %s", n->n, what,
+		     n->n == 1 ? "" : "s", lim);
+	}
+}
+
 static void check_array(const struct fb_schema *s, const struct fb_node *n, struct vctx *v,
 			bool masked)
 {
@@ -691,17 +710,7 @@ static void check_array(const struct fb_schema *s, const struct fb_node *n, stru
 		validate(is, n->kids[i], v, masked);
 		fb_buf_setlen(v->path, base);
 	}
-	if (s->min_items != ABSENT && n->n < s->min_items) {
-		snprintf(lim, sizeof(lim), "at least %lld item%s", (long long)s->min_items,
-			 s->min_items == 1 ? "" : "s");
-		verr(v, n, "minItems", NULL, masked, lim, "has %u item%s; %s", n->n,
-		     n->n == 1 ? "" : "s", lim);
-	}
-	if (s->max_items != ABSENT && n->n > s->max_items) {
-		snprintf(lim, sizeof(lim), "at most %lld item%s", (long long)s->max_items,
-			 s->max_items == 1 ? "" : "s");
-		verr(v, n, "maxItems", NULL, masked, lim, "has %u items; %s", n->n, lim);
-	}
+	check_count(n, v, masked, s->min_items, s->max_items, "item", "minItems", "maxItems");
 	if (s->unique_items && n->n > 1)
 		check_unique_items(n, v, masked);
 	if (s->contains) {
@@ -798,7 +807,6 @@ static void check_object(const struct fb_schema *s, const struct fb_node *n, str
 	uint32_t i, j, hint = 0;
 	bool seen_small[64], *seen = s->nprops <= 64 ? seen_small
 						   : fb_calloc(s->nprops, sizeof(*seen));
-	char lim[64];
 
 	memset(seen, 0, (s->nprops <= 64 ? 64 : s->nprops) * sizeof(*seen));
 	for (i = 0; i < n->n; i++) {
@@ -843,17 +851,8 @@ static void check_object(const struct fb_schema *s, const struct fb_node *n, str
 		}
 	if (seen != seen_small)
 		free(seen);
-	if (s->min_props != ABSENT && n->n < s->min_props) {
-		snprintf(lim, sizeof(lim), "at least %lld field%s", (long long)s->min_props,
-			 s->min_props == 1 ? "" : "s");
-		verr(v, n, "minProperties", NULL, masked, lim, "has %u field%s; %s", n->n,
-		     n->n == 1 ? "" : "s", lim);
-	}
-	if (s->max_props != ABSENT && n->n > s->max_props) {
-		snprintf(lim, sizeof(lim), "at most %lld field%s", (long long)s->max_props,
-			 s->max_props == 1 ? "" : "s");
-		verr(v, n, "maxProperties", NULL, masked, lim, "has %u fields; %s", n->n, lim);
-	}
+	check_count(n, v, masked, s->min_props, s->max_props, "field", "minProperties",
+		    "maxProperties");
 	if (s->dep_required)
 		for (i = 0; i < s->dep_required->n; i++) {
 			const struct fb_node *dep = s->dep_required->kids[i];

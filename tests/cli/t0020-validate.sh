@@ -211,4 +211,13 @@ test_expect_success 'a number written with Persian or Arabic-Indic digits is tha
 	test_grep "/influence: expected an integer, not a string" err
 '
 
+test_expect_success 'minItems/maxItems and minProperties/maxProperties count in words that agree' '
+	printf "type: object\nproperties:\n  l: {type: array, maxItems: 0}\n  m: {type: object, maxProperties: 0}\n  k: {type: array, minItems: 2}\n" >count.schema.yaml &&
+	printf "l: [1]\nm: {a: 1}\nk: [1]\n" >count.yaml &&
+	test_expect_code 1 fieldbook validate --schema count.schema.yaml count.yaml 2>err &&
+	test_grep "/l: has 1 item; at most 0 items$" err &&
+	test_grep "/m: has 1 field; at most 0 fields$" err &&
+	test_grep "/k: has 1 item; at least 2 items$" err
+'
+
 test_done
