@@ -162,16 +162,6 @@ enum fb_node_type fb_scalar_resolve(const char *s, size_t len, double *num)
 	return FB_NODE_STR;
 }
 
-/* The ASCII digit of a Persian (U+06F0..) or Arabic-Indic (U+0660..) digit, else -1. */
-static int native_digit(uint32_t cp)
-{
-	if (cp >= 0x06F0 && cp <= 0x06F9)
-		return (int)(cp - 0x06F0);
-	if (cp >= 0x0660 && cp <= 0x0669)
-		return (int)(cp - 0x0660);
-	return -1;
-}
-
 /*
  * The ASCII form of a number written with Persian or Arabic-Indic digits
  * (see fb_node_native_number) into `tmp` (NUL-terminated), with its type;
@@ -189,9 +179,10 @@ static enum fb_node_type native_number(const char *s, size_t len, char *tmp, siz
 	while (i < len) {
 		size_t at = i;
 		int32_t cp = fb_utf8_next(s, len, &i);
-		int dv = cp < 0 ? -1 : native_digit((uint32_t)cp);
-		if (dv >= 0) {
-			tmp[o++] = (char)('0' + dv);
+		/* the one folding (text.h) turns every digit set into ASCII digits */
+		int32_t f = cp >= 0x80 ? fb_fold_cp((uint32_t)cp) : -1;
+		if (f >= '0' && f <= '9') {
+			tmp[o++] = (char)f;
 			native++;
 			digits++;
 		} else if (cp >= '0' && cp <= '9') {
