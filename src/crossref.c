@@ -145,20 +145,27 @@ static int cmp_key(const void *pa, const void *pb)
 	return a->within < b->within ? -1 : a->within > b->within;
 }
 
-/* An x-item-of value that is no item of its record's list; `items` NULL: none there. */
+/* A value as an error shows it: shortened, or *** when it is x-confidential. */
+static void show(struct fb_buf *out, const char *value, size_t len, bool masked)
+{
+	fb_buf_reset(out);
+	if (masked)
+		fb_buf_puts(out, "***");
+	else
+		fb_diag_shorten(out, value, len, 40);
+}
+
+/* An x-item-of value that is no item of its record's list, `items`. */
 static void item_of_error(const struct xref_item *r, const struct fb_strvec *items,
 			  struct fb_diag *d)
 {
 	struct fb_buf shown = FB_BUF_INIT, list = FB_BUF_INIT, want = FB_BUF_INIT;
 	size_t i;
 
-	if (r->masked)
-		fb_buf_puts(&shown, "***");
-	else
-		fb_diag_shorten(&shown, r->value, r->len, 40);
-	for (i = 0; items && i < items->n && list.len < 400; i++)
+	show(&shown, r->value, r->len, r->masked);
+	for (i = 0; i < items->n && list.len < 400; i++)
 		fb_buf_addf(&list, "%s%s", i ? ", " : "", items->v[i]);
-	if (items && i < items->n)
+	if (i < items->n)
 		fb_buf_addf(&list, ", ... (%zu in all)", items->n);
 	fb_buf_addf(&want, "one of the %s of %s '%s'", r->list, r->field, r->owner);
 	fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, r->file, r->line, r->col,
@@ -192,11 +199,7 @@ void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists,
 		/* an id has no NUL in it: "c-0001\0-old" names no record */
 		if (strlen(r->value) == r->len && exists(r->type, r->value, ctx))
 			continue;
-		fb_buf_reset(&shown);
-		if (r->masked)
-			fb_buf_puts(&shown, "***");
-		else
-			fb_diag_shorten(&shown, r->value, r->len, 40);
+		show(&shown, r->value, r->len, r->masked);
 		fb_buf_addf(&want, "the id of a %s record", r->type);
 		fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, r->file, r->line, r->col,
 					 "%s: no %s record '%s' (deleted or renamed? x-ref: %s)",
@@ -221,11 +224,7 @@ void fb_crossref_check(struct fb_crossref *xr, fb_record_exists_fn *exists,
 			if (!at)
 				continue;
 			other = at == again ? first : again;
-			fb_buf_reset(&shown);
-			if (at->masked)
-				fb_buf_puts(&shown, "***");
-			else
-				fb_diag_shorten(&shown, at->value, at->vlen, 40);
+			show(&shown, at->value, at->vlen, at->masked);
 			fb_diag_set(fb_diag_addf(d, FB_SEV_ERROR, at->file, at->line, at->col,
 						 "%s: '%s' is already used by %s (%s); no two %s may "
 						 "share it (x-unique)",

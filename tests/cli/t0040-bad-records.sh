@@ -286,7 +286,11 @@ assert (e[\"keyword\"], e[\"value\"], e[\"expected\"]) == (\"x-item-of\", \"sard
 		>dis/records/counties/jiroft.yaml &&
 	test_expect_code 1 fieldbook -C dis validate contacts/c-district-ok 2>err &&
 	test_grep "(district-number-1, district-number-2, .*, \.\.\. (60 in all))$" err &&
-	test $(wc -c <err) -lt 700
+	test $(wc -c <err) -lt 700 &&
+	printf "id: jiroft\nname: [\n" >dis/records/counties/jiroft.yaml &&
+	test_expect_code 1 fieldbook -C dis validate contacts/c-district-ok counties/jiroft 2>err &&
+	test_grep "^records/counties/jiroft.yaml:" err &&
+	test_grep ! "/district:" err
 '
 
 test_expect_success 'x-item-of in a schema: its form, its field and its list are checked' '
