@@ -101,7 +101,6 @@ void fb_summary_markdown(struct fb_buf *out, const struct fb_summary *s, enum fb
 	}
 }
 
-
 static const char *const score_fa[FB_NSCORES] = {
 	"همسویی با سیاست‌ها", "پاسخگویی", "عمران و توسعه", "مدیریت تنش‌ها", "هماهنگی",
 };
@@ -302,6 +301,21 @@ static void td(struct fb_buf *out, const char *label, const char *cls)
 		    cls ? cls : "", cls ? "\"" : "");
 }
 
+/* A whole cell: a text (escaped, Persian digits), or a date. */
+static void td_text(struct fb_buf *out, const char *label, const char *cls, const char *text)
+{
+	td(out, label, cls);
+	fa(out, text);
+	fb_buf_puts(out, "</td>");
+}
+
+static void td_date(struct fb_buf *out, const char *label, const char *cls, int32_t day)
+{
+	td(out, label, cls);
+	fa_date(out, day);
+	fb_buf_puts(out, "</td>");
+}
+
 static void td_num(struct fb_buf *out, const char *label, long n)
 {
 	td(out, label, "n");
@@ -318,15 +332,11 @@ static void html_summary(struct fb_buf *out, const struct fb_summary *s)
 	for (i = 0; i <= s->ncounties; i++) {
 		const struct fb_county_summary *c = i < s->ncounties ? &s->counties[i] : &s->totals;
 		fb_buf_puts(out, i < s->ncounties ? "<tr>" : "<tr class=\"total\">");
-		td(out, h[0], NULL);
-		fa(out, i < s->ncounties ? (c->name ? c->name : c->id) : "جمع استان");
-		fb_buf_puts(out, "</td>");
+		td_text(out, h[0], NULL, i < s->ncounties ? (c->name ? c->name : c->id) : "جمع استان");
 		td_num(out, h[1], (long)c->contacts);
 		td_num(out, h[2], (long)c->visits);
 		td_num(out, h[3], (long)c->contacts_met);
-		td(out, h[4], "n");
-		fa_date(out, c->last_visit);
-		fb_buf_puts(out, "</td>");
+		td_date(out, h[4], "n", c->last_visit);
 		td_num(out, h[5], (long)c->contacts_due);
 		td_num(out, h[6], (long)c->follow_ups_open);
 		td_num(out, h[7], (long)c->follow_ups_overdue);
@@ -379,12 +389,8 @@ static void html_scores(struct fb_buf *out, const struct fb_summary *s)
 		if (!c->has_assessment)
 			continue;
 		fb_buf_puts(out, "<tr>");
-		td(out, h[0], NULL);
-		fa(out, c->name ? c->name : c->id);
-		fb_buf_puts(out, "</td>");
-		td(out, h[1], "t");
-		fa(out, c->assessment.subject);
-		fb_buf_puts(out, "</td>");
+		td_text(out, h[0], NULL, c->name ? c->name : c->id);
+		td_text(out, h[1], "t", c->assessment.subject);
 		td(out, h[2], "n");
 		fa_period(out, c->assessment.period);
 		fb_buf_puts(out, "</td>");
@@ -424,18 +430,11 @@ static void html_lists(struct fb_buf *out, const struct fb_summary *s)
 			if (x->severity != FB_SEV_HIGH)
 				continue;
 			fb_buf_puts(out, "<tr>");
-			td(out, ih[0], NULL);
-			fa(out, county_name(s, x->county));
-			fb_buf_puts(out, "</td>");
-			td(out, ih[1], "t");
-			fa(out, x->title);
-			fb_buf_puts(out, "</td>");
-			td(out, ih[2], "n");
-			fa_date(out, x->date);
-			fb_buf_puts(out, "</td>");
-			td(out, ih[3], "n");
-			fa(out, x->source);
-			fb_buf_puts(out, "</td></tr>\n");
+			td_text(out, ih[0], NULL, county_name(s, x->county));
+			td_text(out, ih[1], "t", x->title);
+			td_date(out, ih[2], "n", x->date);
+			td_text(out, ih[3], "n", x->source);
+			fb_buf_puts(out, "</tr>\n");
 		}
 		fb_buf_puts(out, "</tbody></table>\n");
 	}
@@ -452,22 +451,13 @@ static void html_lists(struct fb_buf *out, const struct fb_summary *s)
 		if (f->due == FB_NO_DAY || f->due >= s->today)
 			continue;
 		fb_buf_puts(out, "<tr>");
-		td(out, fh[0], NULL);
-		fa(out, county_name(s, f->county));
-		fb_buf_puts(out, "</td>");
-		td(out, fh[1], "t");
-		fa(out, f->action);
-		fb_buf_puts(out, "</td>");
-		td(out, fh[2], "t");
-		fa(out, f->owner);
-		fb_buf_puts(out, "</td>");
-		td(out, fh[3], "n");
-		fa_date(out, f->due);
-		fb_buf_puts(out, "</td>");
+		td_text(out, fh[0], NULL, county_name(s, f->county));
+		td_text(out, fh[1], "t", f->action);
+		td_text(out, fh[2], "t", f->owner);
+		td_date(out, fh[3], "n", f->due);
 		td_num(out, fh[4], s->today - f->due);
-		td(out, fh[5], "n");
-		fa(out, f->visit);
-		fb_buf_puts(out, "</td></tr>\n");
+		td_text(out, fh[5], "n", f->visit);
+		fb_buf_puts(out, "</tr>\n");
 	}
 	fb_buf_puts(out, "</tbody></table>\n");
 }
