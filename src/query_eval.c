@@ -11,7 +11,6 @@
 
 /* ---- values -------------------------------------------------------------------- */
 
-
 static void add_value(struct collector *c, const struct fb_node *n)
 {
 	struct fb_qval *v;
@@ -312,7 +311,6 @@ void fb_qval_display(struct fb_buf *out, const struct fb_qval *v, enum fb_calend
 /* ---- evaluating ------------------------------------------------------------------- */
 
 struct lane;
-
 
 static bool present(const struct fb_qval *v)
 {

@@ -64,7 +64,6 @@ static size_t did_you_mean(const struct fb_schema *s, const char *seg, const cha
 	return n;
 }
 
-
 /*
  * Resolve segments against schema `s` (of type `type`).  Unknown fields are
  * an error where the schema lists its fields; a step past an x-ref field

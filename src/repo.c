@@ -152,7 +152,6 @@ int repo_open_git(struct fb_repo *r, struct fb_diag *d)
 
 /* ---- symbolic links (SPEC §1) ---------------------------------------------- */
 
-
 /* Whether an absolute path lies inside the repository. */
 bool repo_inside(const struct fb_repo *r, const char *abs)
 {

@@ -78,7 +78,6 @@ static int finish(struct fb_schemas *ss)
 	return ss->d->errors > ss->errors_before ? FB_EINVALID : 0;
 }
 
-
 /* The x-item-of schema of `s`, through $ref. */
 static struct fb_schema *item_of(struct fb_schema *s)
 {
@@ -500,7 +499,6 @@ const struct fb_node *fb_schema_node(const struct fb_schema *s)
 }
 
 /* ---- typing -------------------------------------------------------------------------- */
-
 
 /* Mark what is confidential; with `coerce`, also type plain scalars of string-only fields. */
 static void type_node(const struct fb_schema *s, struct fb_node *n, bool confidential, bool coerce)

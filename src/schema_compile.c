@@ -16,7 +16,6 @@
 
 /* ---- compiling ------------------------------------------------------------- */
 
-
 void schema_error(struct fb_schemas *ss, const struct sfile *f, const struct fb_node *at,
 			 const char *keyword, const char *fmt, ...)
 {
@@ -77,7 +76,6 @@ static void memo_put(struct fb_schemas *ss, const struct fb_node *n, struct fb_s
 	ss->memo[i].s = s;
 	ss->memo_n++;
 }
-
 
 static bool want_int(struct fb_schemas *ss, struct sfile *f, const struct fb_node *v,
 		     const char *kw, int64_t *out)
@@ -558,7 +556,6 @@ const struct fb_node *schema_follow_pointer(const struct fb_node *root, const ch
 	fb_buf_release(&tok);
 	return *p ? NULL : n;
 }
-
 
 struct sfile *schema_find_file(struct fb_schemas *ss, const char *base)
 {

@@ -157,7 +157,6 @@ static void list_values(struct fb_buf *out, const struct fb_node *seq, size_t ma
 
 /* ---- validation: the checks ------------------------------------------------------------- */
 
-
 static void validate(const struct fb_schema *s, const struct fb_node *n, struct vctx *v,
 		     bool masked);
 

@@ -28,7 +28,6 @@ void fb_settings_release(struct fb_settings *s)
 	fb_settings_default(s);
 }
 
-
 static void bad(struct fb_diag *d, const struct fb_node *n, const char *key, const char *expected,
 		const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

@@ -32,7 +32,6 @@
 
 #define MAX_FOLDER_DEPTH 16
 
-
 struct fb_source {
 	struct fb_repo *repo;
 	git_tree *tree; /* NULL: the working tree */
@@ -53,8 +52,6 @@ struct fb_source {
 };
 
 /* ---- small helpers ---------------------------------------------------- */
-
-
 
 int fb_git_blob_read(git_repository *git, const git_oid *id, size_t max, struct fb_buf *out,
 		     size_t *size)

@@ -24,7 +24,6 @@
 
 struct fb_source;
 
-
 /* One record file. */
 struct fb_entry {
 	char *type;
@@ -120,7 +119,6 @@ int fb_source_read_path(struct fb_source *s, const char *path, struct fb_buf *ou
  */
 int fb_file_replace(const char *abs, const void *data, size_t len, unsigned new_mode,
 		    const char *label, struct fb_diag *d);
-
 
 /* Whether `id` is a valid record id (`^[a-z0-9][a-z0-9._-]{0,63}$`). */
 bool fb_id_valid(const char *id);

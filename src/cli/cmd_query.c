@@ -26,7 +26,6 @@
 enum format { F_TABLE, F_YAML, F_JSON, F_CSV, F_TSV, F_IDS };
 static const char *const formats[] = {"table", "yaml", "json", "csv", "tsv", "ids", NULL};
 
-
 /* The values of a cell as text: several are joined with ", ". */
 static void cell_text(struct fb_buf *out, const struct fb_qcell *c, bool display,
 		      enum fb_calendar cal)

@@ -122,7 +122,6 @@ const struct cli_command cli_commands[] = {
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
-
 /* The usage of fieldbook as a whole: the commands, then the global options. */
 static void usage_all(FILE *out)
 {

@@ -569,7 +569,6 @@ int cli_target_prefixes(struct fb_ctx *ctx, const char *arg, struct fb_strvec *o
 	return cli_usage_error(ctx, "'%s' is not a TYPE, a TYPE/ID or a file of this repository", arg);
 }
 
-
 #define LRM "\xe2\x80\x8e"
 #define CELL_MAX 40 /* display columns of a cell on a terminal */
 
@@ -637,7 +636,6 @@ const char cli_global_help[] =
 	"  --no-cache                read every record from its file\n"
 	"  -h, --help                this help; 'fieldbook help COMMAND' for one command\n"
 	"  --version                 print the version\n";
-
 
 void cli_usage(FILE *out, const struct cli_command *cmd)
 {
