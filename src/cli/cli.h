@@ -74,11 +74,22 @@ struct cli_getopt {
 	struct option *longopts;
 	int optind; /* after the loop: the first positional argument */
 	int status;
+	/* cli_getopt_format: the option that names an output format */
+	int format_opt;
+	const char *const *format_names;
+	int *format;
 };
 void cli_getopt_init(struct cli_getopt *g, struct fb_ctx *ctx, int argc, char **argv,
 		     const char *shortopts, const struct option *longopts);
 int cli_getopt_next(struct cli_getopt *g);
 void cli_getopt_release(struct cli_getopt *g);
+/*
+ * The one --format handler: cli_getopt_next itself takes option `opt`'s
+ * value as one of `names` (NULL-terminated) and stores its index in *format;
+ * an unknown name is a usage error ('?' with g->status set, the choices
+ * listed).  The command never sees `opt`.
+ */
+void cli_getopt_format(struct cli_getopt *g, int opt, const char *const *names, int *format);
 /* After the loop, for a command that takes only options: 0, or EXIT_USAGE saying so. */
 int cli_getopt_no_operands(const struct cli_getopt *g);
 
@@ -142,9 +153,6 @@ int cli_source(struct fb_ctx *ctx, const char *at, struct fb_source **out);
 
 /* Check that `type` is a type of the source; EXIT_USAGE with the known types otherwise. */
 int cli_check_type(struct fb_ctx *ctx, struct fb_source *src, const char *type);
-
-/* Parse --format against a list of allowed names; the index, or -1 after a usage error. */
-int cli_format(struct fb_ctx *ctx, const char *arg, const char *const *names);
 
 /*
  * The repository-relative path of record TYPE/ID in the working tree (or,

@@ -219,6 +219,7 @@ int cmd_log(int argc, char **argv, struct fb_ctx *ctx)
 
 	memset(&lo, 0, sizeof(lo));
 	cli_getopt_init(&g, ctx, argc, argv, "n:", opts);
+	cli_getopt_format(&g, 'f', text_json, &run.format);
 	while ((opt = cli_getopt_next(&g)) != -1) {
 		char *end;
 		switch (opt) {
@@ -230,12 +231,6 @@ int cmd_log(int argc, char **argv, struct fb_ctx *ctx)
 			lo.max = (size_t)strtoul(optarg, &end, 10);
 			if (*end || optarg[0] == '-' || errno || !lo.max) {
 				status = cli_usage_error(ctx, "-n wants a number of commits, not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case 'f':
-			if ((run.format = cli_format(ctx, optarg, text_json)) < 0) {
-				status = EXIT_USAGE;
 				goto out;
 			}
 			break;
@@ -329,14 +324,13 @@ int cmd_diff(int argc, char **argv, struct fb_ctx *ctx)
 	struct fb_buf out = FB_BUF_INIT;
 	struct cli_getopt g;
 	const char *revs[2] = {NULL, NULL};
-	int opt, status = EXIT_OK, format = 0, nrev = 0, i, err;
+	int status = EXIT_OK, format = 0, nrev = 0, i, err;
 	size_t k;
 
 	cli_getopt_init(&g, ctx, argc, argv, "", opts);
-	while ((opt = cli_getopt_next(&g)) != -1) {
-		if (opt == 'f' && (format = cli_format(ctx, optarg, text_json)) >= 0)
-			continue;
-		status = opt == 'f' ? EXIT_USAGE : g.status;
+	cli_getopt_format(&g, 'f', text_json, &format);
+	if (cli_getopt_next(&g) != -1) {
+		status = g.status;
 		goto out;
 	}
 	if ((status = cli_repo(ctx)))
@@ -394,13 +388,12 @@ int cmd_blame(int argc, char **argv, struct fb_ctx *ctx)
 	struct cli_getopt g;
 	char *type = NULL, *id = NULL;
 	size_t i, wpath = 4, wvalue = 5;
-	int opt, status = EXIT_OK, format = 0, err;
+	int status = EXIT_OK, format = 0, err;
 
 	cli_getopt_init(&g, ctx, argc, argv, "", opts);
-	while ((opt = cli_getopt_next(&g)) != -1) {
-		if (opt == 'f' && (format = cli_format(ctx, optarg, text_json)) >= 0)
-			continue;
-		status = opt == 'f' ? EXIT_USAGE : g.status;
+	cli_getopt_format(&g, 'f', text_json, &format);
+	if (cli_getopt_next(&g) != -1) {
+		status = g.status;
 		goto out;
 	}
 	if (argc - g.optind != 1) {
@@ -631,17 +624,12 @@ int cmd_audit(int argc, char **argv, struct fb_ctx *ctx)
 	memset(&lo, 0, sizeof(lo));
 	run.ctx = ctx;
 	cli_getopt_init(&g, ctx, argc, argv, "", opts);
+	cli_getopt_format(&g, 'f', formats, &run.format);
 	while ((opt = cli_getopt_next(&g)) != -1) {
 		switch (opt) {
 		case 'S': since = optarg; break;
 		case 'U': until = optarg; break;
 		case 's': run.strict = true; break;
-		case 'f':
-			if ((run.format = cli_format(ctx, optarg, formats)) < 0) {
-				status = EXIT_USAGE;
-				goto out;
-			}
-			break;
 		default:
 			status = g.status;
 			goto out;

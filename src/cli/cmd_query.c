@@ -292,6 +292,7 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 	memset(&qo, 0, sizeof(qo));
 	memset(&res, 0, sizeof(res));
 	cli_getopt_init(&g, ctx, argc, argv, "w:q:f:s:n:cg:", opts);
+	cli_getopt_format(&g, 'F', formats, &format);
 	while ((opt = cli_getopt_next(&g)) != -1) {
 		switch (opt) {
 		case 'w': fb_strvec_push(&wheres, optarg); break;
@@ -306,12 +307,6 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 			qo.limit = strtoul(optarg, &end, 10);
 			if (*end || !*optarg || optarg[0] == '-') {
 				status = cli_usage_error(ctx, "-n takes a number, not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case 'F':
-			if ((format = cli_format(ctx, optarg, formats)) < 0) {
-				status = EXIT_USAGE;
 				goto out;
 			}
 			break;

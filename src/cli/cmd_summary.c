@@ -100,6 +100,7 @@ static int figures_of(struct fb_ctx *ctx, int argc, char **argv, const char *sho
 	int opt, status = 0;
 
 	cli_getopt_init(&g, ctx, argc, argv, shortopts, opts);
+	cli_getopt_format(&g, 'f', formats, &f->format);
 	while (!status && (opt = cli_getopt_next(&g)) != -1) {
 		switch (opt) {
 		case 'S': f->since = optarg; break;
@@ -107,10 +108,6 @@ static int figures_of(struct fb_ctx *ctx, int argc, char **argv, const char *sho
 		case 'c': f->county = optarg; break;
 		case 'a': f->at = optarg; break;
 		case 'o': f->file = optarg; break;
-		case 'f':
-			if ((f->format = cli_format(ctx, optarg, formats)) < 0)
-				status = EXIT_USAGE;
-			break;
 		default:
 			status = g.status;
 		}
@@ -276,6 +273,7 @@ int cmd_plan(int argc, char **argv, struct fb_ctx *ctx)
 	memset(&s, 0, sizeof(s));
 	memset(&p, 0, sizeof(p));
 	cli_getopt_init(&g, ctx, argc, argv, "", opts);
+	cli_getopt_format(&g, 'f', formats, &format);
 	while ((opt = cli_getopt_next(&g)) != -1) {
 		char *end;
 		switch (opt) {
@@ -287,12 +285,6 @@ int cmd_plan(int argc, char **argv, struct fb_ctx *ctx)
 			weeks = strtol(optarg, &end, 10);
 			if (*end || errno || weeks < 1 || weeks > 52) {
 				status = cli_usage_error(ctx, "--weeks wants 1 to 52, not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case 'f':
-			if ((format = cli_format(ctx, optarg, formats)) < 0) {
-				status = EXIT_USAGE;
 				goto out;
 			}
 			break;

@@ -184,16 +184,12 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	int format = 0, opt, status = EXIT_OK, err, ntargets;
 
 	cli_getopt_init(&g, ctx, argc, argv, "", opts);
+	cli_getopt_format(&g, 'f', formats, &format);
 	while ((opt = cli_getopt_next(&g)) != -1) {
 		if (opt == 'r') {
 			rev = optarg;
 		} else if (opt == 's') {
 			schema = optarg;
-		} else if (opt == 'f') {
-			if ((format = cli_format(ctx, optarg, formats)) < 0) {
-				status = EXIT_USAGE;
-				goto out;
-			}
 		} else {
 			status = g.status;
 			goto out;

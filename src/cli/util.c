@@ -150,6 +150,23 @@ int cli_global_option(struct fb_ctx *ctx, int opt, const char *arg)
 	return status;
 }
 
+/* `arg` as an index into `names`, or -1 after a usage error listing them */
+static int format_index(struct fb_ctx *ctx, const char *arg, const char *const *names)
+{
+	struct fb_buf list = FB_BUF_INIT;
+	int i;
+	for (i = 0; names[i]; i++)
+		if (!strcmp(arg, names[i])) {
+			fb_buf_release(&list);
+			return i;
+		}
+	for (i = 0; names[i]; i++)
+		fb_buf_addf(&list, "%s%s", i ? ", " : "", names[i]);
+	cli_usage_error(ctx, "unknown format '%s' (one of %s)", arg, list.ptr);
+	fb_buf_release(&list);
+	return -1;
+}
+
 void cli_getopt_init(struct cli_getopt *g, struct fb_ctx *ctx, int argc, char **argv,
 		     const char *shortopts, const struct option *longopts)
 {
@@ -180,6 +197,13 @@ void cli_getopt_release(struct cli_getopt *g)
 {
 	free(g->longopts);
 	free((char *)g->shortopts);
+}
+
+void cli_getopt_format(struct cli_getopt *g, int opt, const char *const *names, int *format)
+{
+	g->format_opt = opt;
+	g->format_names = names;
+	g->format = format;
 }
 
 int cli_getopt_no_operands(const struct cli_getopt *g)
@@ -228,6 +252,15 @@ int cli_getopt_next(struct cli_getopt *g)
 				return '?';
 			continue;
 		default:
+			if (g->format && opt == g->format_opt) {
+				int i = format_index(g->ctx, optarg, g->format_names);
+				if (i < 0) {
+					g->status = EXIT_USAGE;
+					return '?';
+				}
+				*g->format = i;
+				continue;
+			}
 			return opt;
 		}
 	}
@@ -422,22 +455,6 @@ int cli_check_type(struct fb_ctx *ctx, struct fb_source *src, const char *type)
 	fb_buf_release(&list);
 	fb_strvec_release(&types);
 	return status;
-}
-
-int cli_format(struct fb_ctx *ctx, const char *arg, const char *const *names)
-{
-	struct fb_buf list = FB_BUF_INIT;
-	int i;
-	for (i = 0; names[i]; i++)
-		if (!strcmp(arg, names[i])) {
-			fb_buf_release(&list);
-			return i;
-		}
-	for (i = 0; names[i]; i++)
-		fb_buf_addf(&list, "%s%s", i ? ", " : "", names[i]);
-	cli_usage_error(ctx, "unknown format '%s' (one of %s)", arg, list.ptr);
-	fb_buf_release(&list);
-	return -1;
 }
 
 int cli_write(const struct fb_buf *b)

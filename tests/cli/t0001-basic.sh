@@ -56,6 +56,19 @@ test_expect_success 'global options before or after the command name' '
 	test_cmp out1 out3
 '
 
+test_expect_success 'every --format takes only its own names, before any work' '
+	for cmd in validate "show contacts/c-0001" "query contacts" log diff "blame contacts/c-0001" \
+		audit summary plan report; do
+		test_expect_code 2 fieldbook -C repo $cmd --format xml 2>err || return 1
+		test_grep "unknown format .xml. (one of " err || return 1
+		test "$(grep -c "^fieldbook: error:" err)" = 1 || return 1
+	done &&
+	fieldbook -C repo query contacts --format json >out &&
+	test_grep "^\[" out &&
+	fieldbook -C repo summary --format json --format markdown >out &&
+	test_grep "^|" out
+'
+
 test_expect_success 'outside a fieldbook repository: exit 3' '
 	mkdir plain && (cd plain && git init -q) &&
 	test_expect_code 3 fieldbook -C plain validate 2>err &&
