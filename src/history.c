@@ -29,7 +29,7 @@
 #include <fieldbook/history.h>
 #include <fieldbook/text.h>
 
-#include "repo_int.h"
+#include "history_int.h"
 
 const char *fb_change_kind_name(enum fb_change_kind k)
 {
@@ -179,7 +179,10 @@ static int cmp_pair(const void *a, const void *b)
 	return c ? c : strcmp(x->id, y->id);
 }
 
-/* Parse and type one side; NULL when it is not there or does not parse. */
+/*
+ * Parse and type one side; NULL when it is not there, is over the size a
+ * record may have (the store's limit: not read at all) or does not parse.
+ */
 static struct fb_doc *read_version(struct fb_repo *r, git_repository *git, const struct version *v,
 				   const struct fb_schemas *ss, const char *type)
 {
@@ -188,7 +191,7 @@ static struct fb_doc *read_version(struct fb_repo *r, git_repository *git, const
 	struct fb_doc *doc = NULL;
 
 	if (v->blob) {
-		fb_git_blob_read(git, &v->id, 0, &text, NULL);
+		fb_git_blob_read(git, &v->id, FB_NODE_MAX_FILE, &text, NULL);
 	} else {
 		fb_repo_read_file(r, v->path, &text, &quiet);
 	}
@@ -376,16 +379,61 @@ static int check_objects(struct fb_repo *r, int err, struct fb_diag *d)
 	return FB_EIO;
 }
 
+static void merge_filter(struct fb_repo *r, git_repository *git, const git_commit *c,
+			 struct schema_cache *sc, const struct pair *p, struct fb_record_change *rc);
+
+/*
+ * Describe each pair (sorted first) and append the changes to `out`.  For a
+ * merge (`merge` set; `merge_sc` its schema cache) a field change is kept
+ * only when the merge's value differs from every parent's.
+ */
+static void describe_all(struct fb_repo *r, git_repository *git, struct pairs *pairs,
+			 const struct fb_schemas *old_ss, const struct fb_schemas *new_ss,
+			 unsigned flags, const git_commit *merge, struct schema_cache *merge_sc,
+			 struct fb_record_changes *out)
+{
+	size_t i;
+	if (pairs->n > 1)
+		qsort(pairs->v, pairs->n, sizeof(*pairs->v), cmp_pair);
+	for (i = 0; i < pairs->n; i++) {
+		struct fb_record_change rc;
+		if (!describe(r, git, &pairs->v[i], old_ss, new_ss,
+			      (flags & HISTORY_SHOW_CONFIDENTIAL) != 0, &rc))
+			continue;
+		if (merge)
+			merge_filter(r, git, merge, merge_sc, &pairs->v[i], &rc);
+		if (rc.kind == FB_CHANGE_MODIFIED && !rc.fields.n &&
+		    (merge || !(flags & HISTORY_KEEP_REWRITTEN))) {
+			record_change_release(&rc); /* the same data, differently written */
+			continue;
+		}
+		FB_GROW(out->v, out->n, out->alloc);
+		out->v[out->n++] = rc;
+	}
+}
+
+int history_tree_changes(struct fb_repo *r, git_repository *git, git_tree *a, git_tree *b,
+			 const struct fb_strvec *prefixes, const struct fb_schemas *old_ss,
+			 const struct fb_schemas *new_ss, unsigned flags,
+			 struct fb_record_changes *out, struct fb_diag *d)
+{
+	struct pairs pairs = {0};
+	struct grouping g = {&pairs, NULL, NULL, prefixes, false};
+	int err = compare_trees(r, git, a, b, "records", &g, d);
+
+	if (!err)
+		describe_all(r, git, &pairs, old_ss, new_ss, flags, NULL, NULL, out);
+	pairs_release(&pairs);
+	return err;
+}
+
 int fb_history_diff(struct fb_repo *r, const char *from_rev, const char *to_rev,
 		    const struct fb_strvec *prefixes, bool show_confidential,
 		    struct fb_record_changes *out, struct fb_diag *d)
 {
 	git_repository *git = fb_repo_git(r, d);
 	struct schema_cache a_sc = {r, {{0}}, false, false, NULL}, b_sc = a_sc;
-	struct pairs pairs = {0};
-	struct grouping g = {&pairs, NULL, NULL, prefixes, false};
 	git_tree *a = NULL, *b = NULL;
-	size_t i;
 	int err;
 
 	if (!git)
@@ -394,22 +442,9 @@ int fb_history_diff(struct fb_repo *r, const char *from_rev, const char *to_rev,
 	if (!err && to_rev)
 		b = tree_of_rev(git, to_rev, d, &err);
 	if (!err)
-		err = compare_trees(r, git, a, b, "records", &g, d);
-	if (!err && pairs.n > 1)
-		qsort(pairs.v, pairs.n, sizeof(*pairs.v), cmp_pair);
-	for (i = 0; !err && i < pairs.n; i++) {
-		struct fb_record_change rc;
-		if (!describe(r, git, &pairs.v[i], schemas_of(&a_sc, a), schemas_of(&b_sc, b),
-			      show_confidential, &rc))
-			continue;
-		if (rc.kind == FB_CHANGE_MODIFIED && !rc.fields.n) {
-			record_change_release(&rc); /* the same data, differently written */
-			continue;
-		}
-		FB_GROW(out->v, out->n, out->alloc);
-		out->v[out->n++] = rc;
-	}
-	pairs_release(&pairs);
+		err = history_tree_changes(r, git, a, b, prefixes, schemas_of(&a_sc, a),
+					   schemas_of(&b_sc, b),
+					   show_confidential ? HISTORY_SHOW_CONFIDENTIAL : 0, out, d);
 	fb_schemas_free(a_sc.ss);
 	fb_schemas_free(b_sc.ss);
 	git_tree_free(a);
@@ -656,7 +691,6 @@ int fb_history_log(struct fb_repo *r, const struct fb_log_opts *o, fb_log_fn *fn
 		struct grouping g = {&pairs, o->type && o->id ? o->type : NULL, o->id, NULL, false};
 		struct fb_record_changes changes = {0};
 		struct fb_commit_info info;
-		size_t i;
 
 		if (git_commit_lookup(&c, git, &oid) < 0)
 			continue;
@@ -675,23 +709,11 @@ int fb_history_log(struct fb_repo *r, const struct fb_log_opts *o, fb_log_fn *fn
 			one_record(tree, ptree, o->type, o->id, &hint, &g);
 		else if (rc == 0)
 			rc = compare_trees(r, git, ptree, tree, spec.ptr, &g, d);
-		if (pairs.n > 1)
-			qsort(pairs.v, pairs.n, sizeof(*pairs.v), cmp_pair);
-		for (i = 0; rc == 0 && i < pairs.n; i++) {
-			struct fb_record_change ch;
-			if (!describe(r, git, &pairs.v[i], schemas_of(&old_sc, ptree),
-				      schemas_of(&new_sc, tree), o->show_confidential, &ch))
-				continue;
-			if (git_commit_parentcount(c) > 1) {
-				merge_filter(r, git, c, &old_sc, &pairs.v[i], &ch);
-				if (ch.kind == FB_CHANGE_MODIFIED && !ch.fields.n) {
-					record_change_release(&ch);
-					continue;
-				}
-			}
-			FB_GROW(changes.v, changes.n, changes.alloc);
-			changes.v[changes.n++] = ch;
-		}
+		if (rc == 0 && pairs.n)
+			describe_all(r, git, &pairs, schemas_of(&old_sc, ptree), schemas_of(&new_sc, tree),
+				     HISTORY_KEEP_REWRITTEN |
+					     (o->show_confidential ? HISTORY_SHOW_CONFIDENTIAL : 0),
+				     git_commit_parentcount(c) > 1 ? c : NULL, &old_sc, &changes);
 		rc = check_objects(r, rc, d); /* a commit read in part is not shown */
 		if (rc == 0 && (changes.n || o->every_commit)) {
 			commit_info(git, c, &info);

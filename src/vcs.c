@@ -430,6 +430,7 @@ int fb_vcs_check_index(struct fb_repo *r, const char *index_path, unsigned threa
 	git_diff_options opts;
 	struct fb_source *src = NULL;
 	struct fb_strvec paths = {0};
+	struct fb_buf text = FB_BUF_INIT;
 	struct fb_check_opts co = {false, threads, NULL};
 	size_t i, before = d->errors;
 	int rc;
@@ -452,14 +453,12 @@ int fb_vcs_check_index(struct fb_repo *r, const char *index_path, unsigned threa
 	fb_source_worktree(&src, r);
 	for (i = 0; i < paths.n; i++) {
 		const git_index_entry *e = git_index_get_bypath(idx, paths.v[i], 0);
-		git_blob *blob = NULL;
-		if (e && git_blob_lookup(&blob, git, &e->id) == 0)
-			fb_source_overlay(src, paths.v[i], git_blob_rawcontent(blob),
-					  (size_t)git_blob_rawsize(blob));
+		if (e && fb_git_blob_read(git, &e->id, 0, &text, NULL) == 0)
+			fb_source_overlay(src, paths.v[i], text.ptr, text.len);
 		else
 			fb_source_overlay(src, paths.v[i], NULL, 0);
-		git_blob_free(blob);
 	}
+	fb_buf_release(&text);
 	git_index_free(idx);
 	fb_strvec_release(&paths);
 	rc = fb_check(src, NULL, 0, &co, st, d);

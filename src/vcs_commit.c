@@ -35,6 +35,7 @@
  * with backoff and then reported with their path.
  */
 
+#include "history_int.h"
 #include "vcs_int.h"
 
 /* ---- what changed ------------------------------------------------------------------------- */
@@ -223,144 +224,117 @@ static int make_blobs(struct fb_repo *r, git_repository *git, git_tree *head, st
 
 /* ---- the commit message ---------------------------------------------------------------- */
 
-/* Parse a blob or file text as a typed record (NULL when absent or unreadable). */
-static struct fb_doc *typed(const char *path, const struct fb_buf *text, const struct fb_schemas *ss,
-			    const char *type)
-{
-	struct fb_diag ignore = FB_DIAG_INIT;
-	struct fb_doc *doc = NULL;
-	if (text->len)
-		fb_record_parse(&doc, path, text->ptr, text->len, FB_PARSE_DEFAULT,
-				ss ? fb_schemas_type(ss, type) : NULL, &ignore);
-	fb_diag_release(&ignore);
-	return doc;
-}
-
-/* One record the commit changes: its old and new place (a move has both, differing). */
-struct record_change {
-	char *type, *id;
-	const struct pending *gone, *came; /* the deleted path / the added or modified one */
-};
-
 static void plural(struct fb_buf *b, size_t n, const char *one, const char *many)
 {
 	fb_buf_addf(b, "%zu %s", n, n == 1 ? one : many);
 }
 
-static void make_message(git_repository *git, git_tree *head, const struct pendings *p,
-			 const struct fb_schemas *ss, const struct fb_commit_opts *o,
-			 struct fb_commit_result *res)
+/* One record's line of the body, its trailer, and the subject a one-record commit gets. */
+static void say_record(const struct fb_record_change *c, struct fb_buf *body,
+		       struct fb_buf *trailers, struct fb_buf *subject,
+		       struct fb_commit_result *res)
+{
+	static const char *const verbs[] = {"added", "modified", "removed", "moved"};
+	static const char *const subjects[] = {"Add", "Update", "Remove", "Move"};
+	struct fb_strvec tops = {0};
+	size_t j;
+
+	if (c->kind == FB_CHANGE_ADDED)
+		res->added++;
+	else if (c->kind == FB_CHANGE_DELETED)
+		res->removed++;
+	else
+		res->modified++;
+	fb_buf_addf(trailers, "Record: %s/%s\n", c->type, c->id);
+	fb_buf_addf(body, "%s %s/%s", verbs[c->kind], c->type, c->id);
+	if (c->from)
+		fb_buf_addf(body, " (from %s)", c->from);
+	fb_buf_reset(subject);
+	fb_buf_addf(subject, "%s %s/%s", subjects[c->kind], c->type, c->id);
+	/* the fields, for a record that was there before and still is */
+	for (j = 0; (c->kind == FB_CHANGE_MODIFIED || c->from) && j < c->fields.n; j++) {
+		const char *path = c->fields.v[j].path, *top = path + (path[0] == '/');
+		char *name = fb_strndup(top, strcspn(top, "/"));
+		fb_buf_addf(body, "%s%s", j ? ", " : ": ", path[0] ? path : "/");
+		if (!fb_strvec_has(&tops, name))
+			fb_strvec_push(&tops, name);
+		free(name);
+	}
+	/* the subject names a few of the top-level fields that changed */
+	for (j = 0; j < tops.n && j < 3; j++)
+		fb_buf_addf(subject, "%s%s", j ? ", " : " (", tops.v[j]);
+	if (tops.n > 3)
+		fb_buf_puts(subject, ", …");
+	if (tops.n)
+		fb_buf_puts(subject, ")");
+	fb_buf_putc(body, '\n');
+	fb_strvec_release(&tops);
+}
+
+/*
+ * The message: the records the new tree changes against `head`, as
+ * history's diff groups them (a move is one record), and the other files.
+ * It stays in history for all to read: never a confidential value or key
+ * in it, whatever --show-confidential says.
+ */
+static int make_message(struct fb_repo *r, git_repository *git, git_tree *head,
+			const git_oid *tree_id, const struct pendings *p,
+			const struct fb_schemas *ss, const struct fb_commit_opts *o,
+			struct fb_commit_result *res, struct fb_diag *d)
 {
 	struct fb_buf msg = FB_BUF_INIT, body = FB_BUF_INIT, trailers = FB_BUF_INIT;
-	struct fb_buf old = FB_BUF_INIT, new = FB_BUF_INIT, subject = FB_BUF_INIT;
-	struct record_change *rc = fb_calloc(p->n + 1, sizeof(*rc));
-	size_t i, k, nrec = 0, nfiles = 0;
+	struct fb_buf old = FB_BUF_INIT, subject = FB_BUF_INIT;
+	struct fb_record_changes rc = {0};
+	git_tree *tree = NULL;
+	size_t i, nfiles = 0;
+	bool records_said = false;
+	int err = 0;
 
-	/* group the record paths by TYPE/ID: a move is a deletion and an addition */
-	for (i = 0; i < p->n; i++) {
+	if (git_tree_lookup(&tree, git, tree_id) < 0) {
+		fb_git_diag(d, "cannot read the tree to commit");
+		return FB_EIO;
+	}
+	err = history_tree_changes(r, git, head, tree, NULL, ss, ss, HISTORY_KEEP_REWRITTEN, &rc,
+				   d);
+	git_tree_free(tree);
+	/* in the order of the paths: the records all lie under records/ */
+	for (i = 0; !err && i < p->n; i++) {
 		const struct pending *e = &p->v[i];
-		char *type = NULL, *id = NULL;
+		bool existed;
 		if (!e->target)
 			continue;
-		if (!fb_record_path_parse(e->path, &type, &id)) {
-			bool existed = head && fb_git_blob_at(git, head, e->path, &old) == 0;
-			nfiles++;
-			if (e->deleted)
-				res->removed++;
-			else if (existed)
-				res->modified++;
-			else
-				res->added++;
-			fb_buf_addf(&body, "%s %s\n",
-				    e->deleted ? "removed" : existed ? "modified" : "added", e->path);
-			fb_buf_reset(&subject);
-			fb_buf_addf(&subject, "Update %s", e->path);
+		if (!strncmp(e->path, "records/", 8)) {
+			size_t k;
+			for (k = 0; !records_said && k < rc.n; k++)
+				say_record(&rc.v[k], &body, &trailers, &subject, res);
+			records_said = true;
 			continue;
 		}
-		for (k = 0; k < nrec && (strcmp(rc[k].type, type) || strcmp(rc[k].id, id)); k++)
-			;
-		if (k == nrec) {
-			rc[nrec].type = type;
-			rc[nrec++].id = id;
-		} else {
-			free(type);
-			free(id);
-		}
+		existed = head && fb_git_blob_at(git, head, e->path, &old) == 0;
+		nfiles++;
 		if (e->deleted)
-			rc[k].gone = e;
-		else
-			rc[k].came = e;
-	}
-	for (k = 0; k < nrec; k++) {
-		struct record_change *c = &rc[k];
-		const char *verb;
-		bool had = false;
-		fb_buf_reset(&old);
-		fb_buf_reset(&new);
-		if (c->gone)
-			had = fb_git_blob_at(git, head, c->gone->path, &old) == 0;
-		if (c->came) {
-			if (!c->gone)
-				had = fb_git_blob_at(git, head, c->came->path, &old) == 0;
-			if (c->came->has_blob)
-				fb_git_blob_read(git, &c->came->blob, 0, &new, NULL);
-		}
-		verb = !c->came ? "removed" : !had ? "added" : c->gone ? "moved" : "modified";
-		if (!c->came)
 			res->removed++;
-		else if (!had)
-			res->added++;
-		else
+		else if (existed)
 			res->modified++;
-		fb_buf_addf(&trailers, "Record: %s/%s\n", c->type, c->id);
-		fb_buf_addf(&body, "%s %s/%s", verb, c->type, c->id);
-		if (c->gone && c->came)
-			fb_buf_addf(&body, " (from %s)", c->gone->path);
+		else
+			res->added++;
+		fb_buf_addf(&body, "%s %s\n", e->deleted ? "removed" : existed ? "modified" : "added",
+			    e->path);
 		fb_buf_reset(&subject);
-		fb_buf_addf(&subject, "%s %s/%s", !c->came ? "Remove" : !had ? "Add" : c->gone ? "Move" : "Update",
-			    c->type, c->id);
-		if (c->came && had) {
-			struct fb_changes ch = {0};
-			struct fb_strvec tops = {0};
-			struct fb_doc *a = typed(c->came->path, &old, ss, c->type);
-			struct fb_doc *b = typed(c->came->path, &new, ss, c->type);
-			size_t j;
-			/* the message stays in history for all to read: never a confidential
-			   value or key in it, whatever --show-confidential says */
-			if (a && b)
-				fb_diff_nodes(a->root, b->root, false, &ch);
-			for (j = 0; j < ch.n; j++) {
-				const char *path = ch.v[j].path, *top = path + (path[0] == '/');
-				char *name = fb_strndup(top, strcspn(top, "/"));
-				fb_buf_addf(&body, "%s%s", j ? ", " : ": ", path[0] ? path : "/");
-				if (!fb_strvec_has(&tops, name))
-					fb_strvec_push(&tops, name);
-				free(name);
-			}
-			/* the subject names a few of the top-level fields that changed */
-			for (j = 0; j < tops.n && j < 3; j++)
-				fb_buf_addf(&subject, "%s%s", j ? ", " : " (", tops.v[j]);
-			if (tops.n > 3)
-				fb_buf_puts(&subject, ", …");
-			if (tops.n)
-				fb_buf_puts(&subject, ")");
-			fb_strvec_release(&tops);
-			fb_changes_release(&ch);
-			fb_doc_free(a);
-			fb_doc_free(b);
-		}
-		fb_buf_putc(&body, '\n');
+		fb_buf_addf(&subject, "Update %s", e->path);
 	}
+	if (err)
+		goto out;
 	if (o->message && *o->message) {
 		fb_buf_puts(&msg, o->message);
 		fb_buf_rtrim(&msg);
-	} else if (nrec + nfiles == 1) {
+	} else if (rc.n + nfiles == 1) {
 		fb_buf_add(&msg, subject.ptr, subject.len);
 	} else {
 		fb_buf_puts(&msg, "Update ");
-		if (nrec)
-			plural(&msg, nrec, "record", "records");
-		if (nrec && nfiles)
+		if (rc.n)
+			plural(&msg, rc.n, "record", "records");
+		if (rc.n && nfiles)
 			fb_buf_puts(&msg, " and ");
 		if (nfiles)
 			plural(&msg, nfiles, "file", "files");
@@ -370,16 +344,14 @@ static void make_message(git_repository *git, git_tree *head, const struct pendi
 	fb_buf_addf(&msg, "\n\n%s\n%sValidated-by: fieldbook %s\n", body.ptr, trailers.ptr,
 		    FB_VERSION);
 	res->message = fb_buf_detach(&msg, NULL);
-	for (k = 0; k < nrec; k++) {
-		free(rc[k].type);
-		free(rc[k].id);
-	}
-	free(rc);
+out:
+	fb_record_changes_release(&rc);
+	fb_buf_release(&msg);
 	fb_buf_release(&body);
 	fb_buf_release(&trailers);
 	fb_buf_release(&old);
-	fb_buf_release(&new);
 	fb_buf_release(&subject);
+	return err;
 }
 
 /* ---- committing ------------------------------------------------------------------------- */
@@ -835,8 +807,9 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 			rc = check_result(r, git, head, &p, o->threads, &ss, d);
 		if (rc == 0)
 			rc = build_tree(git, head, &p, &tree_id, d);
+		if (rc == 0)
+			rc = make_message(r, git, head, &tree_id, &p, ss, o, res, d);
 		if (rc == 0) {
-			make_message(git, head, &p, ss, o, res);
 			rc = write_commit(r, git, &tree_id, tip, &author, &committer, res->message,
 					  want_signature(git, o), &commit_id, d);
 		}
