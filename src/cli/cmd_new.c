@@ -24,14 +24,10 @@
  *      when the session began (for new: still absent) -- otherwise the text
  *      is kept as a draft, so nothing typed is ever lost.
  *
- * `new` builds the first text from the schema: the id from x-id (the
- * highest number in use, plus one), required fields with their defaults,
- * a required date field set to today, --set values, and every field's title and description as guide lines
- * beginning "#|", which are removed on save (comments the user writes stay).
- * With --no-edit the text is put in the canonical layout (fmt.h); in the
- * editor empty fields stay empty (`name:`), ready to be typed after.  The
- * new file goes to the folder of the record with the highest id, so a type
- * kept in sub-folders (visits/1403/) grows where it last grew.
+ * `new` starts from the text template.h builds from the schema (the next
+ * id, required fields, defaults, today, --set values, "#|" guide lines);
+ * with --no-edit that text is put in the canonical layout and checked at
+ * once, without an editor.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -43,12 +39,10 @@
 #include <unistd.h>
 
 #include <fieldbook/check.h>
-#include <fieldbook/fmt.h>
+#include <fieldbook/template.h>
 #include <fieldbook/vcs.h>
 
 #include "cli.h"
-
-#define GUIDE "#|"
 
 struct session {
 	const char *type, *id;
@@ -61,223 +55,6 @@ struct session {
 	bool auto_id; /* new chose the id from x-id: another may take it first */
 	bool commit;
 };
-
-static bool next_id(const struct fb_schema *s, const struct fb_entries *es, const char *type,
-		    struct fb_buf *id, struct fb_buf *folder);
-
-/* ---- the text of a new record ------------------------------------------------------------ */
-
-/* Append `text` as guide lines, wrapped at about 72 characters. */
-static void add_guide(struct fb_buf *out, const char *prefix, const char *text)
-{
-	const char *p = text;
-	size_t col = 0, start = out->len;
-
-	fb_buf_puts(out, GUIDE " ");
-	fb_buf_puts(out, prefix);
-	col = strlen(prefix);
-	while (*p) {
-		size_t wlen = strcspn(p, " \n"), chars = 0, k;
-		for (k = 0; k < wlen; k++)
-			chars += ((unsigned char)p[k] & 0xc0) != 0x80;
-		if (col && col + 1 + chars > 72) {
-			fb_buf_puts(out, "\n" GUIDE "   ");
-			col = 2;
-		} else if (col && out->len > start + 3) {
-			fb_buf_putc(out, ' ');
-			col++;
-		}
-		fb_buf_add(out, p, wlen);
-		col += chars;
-		p += wlen;
-		while (*p == ' ' || *p == '\n')
-			p++;
-	}
-	fb_buf_putc(out, '\n');
-}
-
-/*
- * A --set value as YAML text: a flow collection as written; a scalar plain
- * when YAML reads it back as the same string (and, for a string-only field,
- * as a string), else double-quoted.
- */
-static int yaml_value(struct fb_ctx *ctx, const char *field, const char *v,
-		      const struct fb_schema *prop, struct fb_buf *out)
-{
-	struct fb_diag d = FB_DIAG_INIT;
-	struct fb_doc *doc = NULL;
-	size_t len = strlen(v);
-	bool plain = false;
-
-	if (v[0] == '[' || v[0] == '{') {
-		if (fb_doc_parse(&doc, "--set", v, len, FB_PARSE_ANY_ROOT, &d) < 0 || !doc->root) {
-			fb_doc_free(doc);
-			fb_diag_release(&d);
-			bool secret = !ctx->show_confidential &&
-				      fb_schema_reaches(prop, FB_X_CONFIDENTIAL);
-			return cli_usage_error(ctx,
-					       "--set %s=%s: not a YAML flow collection (e.g. [a, b] "
-					       "or {key: value})",
-					       field, secret ? "***" : v);
-		}
-		fb_doc_free(doc);
-		fb_buf_add(out, v, len);
-		return 0;
-	}
-	if (len && fb_doc_parse(&doc, "--set", v, len, FB_PARSE_ANY_ROOT, &d) == 0 && doc->root &&
-	    fb_node_is_scalar(doc->root) && doc->root->style == FB_STYLE_PLAIN &&
-	    doc->root->len == len && !memcmp(doc->root->str, v, len))
-		plain = !(prop && fb_schema_only_string(prop) && doc->root->type != FB_NODE_STR);
-	fb_doc_free(doc);
-	fb_diag_release(&d);
-	if (plain)
-		fb_buf_add(out, v, len);
-	else
-		fb_buf_json_str(out, v, len);
-	return 0;
-}
-
-/* A default value as YAML text. */
-static void default_value(const struct fb_node *n, struct fb_buf *out)
-{
-	if (n->type == FB_NODE_STR && fb_scalar_resolve(n->str, n->len, NULL) == FB_NODE_STR &&
-	    n->len && !strpbrk(n->str, ":#'\"[]{},&*!|>%@`\n") && n->str[0] != ' ' &&
-	    n->str[0] != '-' && n->str[n->len - 1] != ' ')
-		fb_buf_add(out, n->str, n->len);
-	else
-		fb_node_to_json(out, n, -1, NULL, NULL);
-}
-
-struct setting {
-	const char *field; /* points into argv */
-	const char *value;
-};
-
-static bool is_required(const struct fb_schema *s, const char *name)
-{
-	size_t i;
-	for (i = 0; i < fb_schema_nrequired(s); i++)
-		if (!strcmp(fb_schema_required(s, i), name))
-			return true;
-	return false;
-}
-
-/* The first text of a new record (guide lines when `guides`). */
-static int new_text(struct fb_ctx *ctx, const struct fb_schema *s, struct session *ss,
-		    const struct setting *set, size_t nset, bool guides, struct fb_buf *out)
-{
-	struct fb_buf optional = FB_BUF_INIT, label = FB_BUF_INIT;
-	size_t i, k, np = fb_schema_nproperties(s);
-	int status = 0;
-
-	if (guides) {
-		fb_buf_addf(out, GUIDE " New %s record %s/%s (%s)\n", ss->type, ss->type, ss->id,
-			    ss->path.ptr);
-		fb_buf_puts(out, GUIDE " Lines starting with \"" GUIDE "\" are guidance, removed when you "
-				 "save;\n" GUIDE " your own # comments stay.  Empty the buffer to "
-				 "cancel.\n");
-		if (fb_schema_description(s))
-			add_guide(out, "", fb_schema_description(s));
-	}
-	for (i = 0; i < np; i++) {
-		const char *name = fb_schema_property_name(s, i);
-		const struct fb_schema *prop = fb_schema_property(s, name, strlen(name));
-		const struct fb_node *def = prop ? fb_schema_default(prop) : NULL;
-		bool required = is_required(s, name), given = false, array;
-		struct fb_buf *where;
-
-		for (k = 0; k < nset; k++)
-			given = given || !strcmp(set[k].field, name);
-		where = required || given || !strcmp(name, "id") ? out : &optional;
-		if (guides) {
-			fb_buf_reset(&label);
-			fb_buf_addf(&label, "%s%s%s%s:", name, fb_schema_title(prop) ? " — " : "",
-				    fb_schema_title(prop) ? fb_schema_title(prop) : "",
-				    required ? " (required)" : "");
-			add_guide(where, label.ptr,
-				  fb_schema_description(prop) ? fb_schema_description(prop) : "");
-		}
-		if (where == &optional)
-			continue;
-		fb_buf_addf(out, "%s:", name);
-		array = prop && fb_schema_item(prop, 0);
-		if (!strcmp(name, "id") && !given) {
-			fb_buf_addf(out, " %s\n", ss->id);
-		} else if (given) {
-			size_t count = 0;
-			for (k = 0; k < nset; k++)
-				count += !strcmp(set[k].field, name);
-			for (k = 0; k < nset && !status; k++) {
-				if (strcmp(set[k].field, name))
-					continue;
-				if (array && set[k].value[0] != '[') {
-					fb_buf_puts(out, "\n  - ");
-					status = yaml_value(ctx, name, set[k].value,
-							    fb_schema_item(prop, 0), out);
-				} else if (count > 1) {
-					status = cli_usage_error(ctx, "--set %s is given %zu times",
-								 name, count);
-				} else {
-					fb_buf_putc(out, ' ');
-					status = yaml_value(ctx, name, set[k].value, prop, out);
-				}
-			}
-			fb_buf_putc(out, '\n');
-		} else if (def) {
-			fb_buf_putc(out, ' ');
-			default_value(def, out);
-			fb_buf_putc(out, '\n');
-		} else if (prop && (fb_schema_xflags(prop) & FB_X_DATE)) {
-			fb_buf_putc(out, ' '); /* a required date: today, most likely */
-			fb_date_format(out, ctx->today, ctx->calendar);
-			fb_buf_putc(out, '\n');
-		} else {
-			fb_buf_putc(out, '\n');
-		}
-	}
-	if (guides && optional.len) {
-		fb_buf_puts(out, GUIDE "\n" GUIDE " Optional fields (add the ones you need):\n");
-		fb_buf_add(out, optional.ptr, optional.len);
-	}
-	fb_buf_release(&optional);
-	fb_buf_release(&label);
-	return status;
-}
-
-/* Put generated text in the canonical layout (left as it is if fmt declines). */
-static void canonical(const struct fb_schema *s, const char *path, struct fb_buf *text)
-{
-	struct fb_diag d = FB_DIAG_INIT;
-	struct fb_doc *doc = NULL;
-	struct fb_buf out = FB_BUF_INIT;
-
-	if (fb_record_parse(&doc, path, text->ptr, text->len, FB_PARSE_DEFAULT, s, &d) == 0) {
-		if (fb_fmt_record(doc, s, &out, &d) == 0) {
-			fb_buf_reset(text);
-			fb_buf_add(text, out.ptr, out.len);
-		}
-	}
-	fb_doc_free(doc);
-	fb_diag_release(&d);
-	fb_buf_release(&out);
-}
-
-static void strip_guides(struct fb_buf *text)
-{
-	struct fb_buf out = FB_BUF_INIT;
-	const char *p = text->ptr, *end = text->ptr + text->len;
-
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
-		if (strncmp(p, GUIDE, 2) != 0 || len < 2)
-			fb_buf_add(&out, p, len);
-		p += len;
-	}
-	fb_buf_reset(text);
-	fb_buf_add(text, out.ptr, out.len);
-	fb_buf_release(&out);
-}
 
 static bool blank(const struct fb_buf *b)
 {
@@ -572,7 +349,7 @@ static int edit_loop(struct fb_ctx *ctx, struct session *ss, bool *unchanged)
 			struct fb_buf data = FB_BUF_INIT;
 			bool empty;
 			fb_buf_add(&data, saved.ptr, saved.len);
-			strip_guides(&data);
+			fb_template_strip_guides(&data);
 			empty = blank(&data);
 			fb_buf_release(&data);
 			if (empty) {
@@ -630,7 +407,7 @@ static int renumber(struct fb_ctx *ctx, struct session *ss)
 
 	fb_source_worktree(&src, ctx->repo);
 	fb_source_list(src, ss->type, &es, &quiet);
-	if (fb_entries_find(&es, ss->id) && next_id(ss->schema, &es, ss->type, &id, &folder)) {
+	if (fb_entries_find(&es, ss->id) && fb_template_next_id(ss->schema, &es, ss->type, &id, &folder)) {
 		fb_buf_addf(&line, "id: %s\n", ss->id);
 		at = strstr(ss->text.ptr, line.ptr);
 		if (!at || (at != ss->text.ptr && at[-1] != '\n')) {
@@ -672,7 +449,7 @@ static int save(struct fb_ctx *ctx, struct session *ss)
 	int status = 0, err;
 
 	if (ss->is_new)
-		strip_guides(&ss->text);
+		fb_template_strip_guides(&ss->text);
 	if (fb_repo_lock(ctx->repo, 30000, &ctx->diag) < 0) {
 		cli_flush_diag(ctx);
 		keep_draft(ctx, ss, &ss->text);
@@ -730,39 +507,6 @@ static void session_release(struct session *ss)
  * The folder a new record of the type goes to and, when the schema has
  * x-id, the next id (false without x-id).
  */
-static bool next_id(const struct fb_schema *s, const struct fb_entries *es, const char *type,
-		    struct fb_buf *id, struct fb_buf *folder)
-{
-	const char *prefix = "", *slash;
-	unsigned long long max = 0, n;
-	const struct fb_entry *last = NULL;
-	int digits = 0;
-	bool xid = fb_schema_xid(s, &prefix, &digits);
-	size_t i, plen = strlen(prefix);
-
-	for (i = 0; i < es->n; i++) {
-		const char *rest = es->v[i].id + plen;
-		/* ids of the prefix and digits (no more than 18: no overflow) */
-		if (strncmp(es->v[i].id, prefix, plen) || !*rest || strlen(rest) > 18 ||
-		    strspn(rest, "0123456789") != strlen(rest))
-			continue;
-		n = strtoull(rest, NULL, 10);
-		if (!last || n > max) {
-			max = n;
-			last = &es->v[i];
-		}
-	}
-	if (!last && es->n)
-		last = &es->v[es->n - 1];
-	if (last && (slash = strrchr(last->path, '/')))
-		fb_buf_add(folder, last->path, (size_t)(slash - last->path));
-	else
-		fb_buf_addf(folder, "records/%s", type);
-	if (xid)
-		fb_buf_addf(id, "%s%0*llu", prefix, digits, max + 1);
-	return xid;
-}
-
 int cmd_new(int argc, char **argv, struct fb_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -773,7 +517,8 @@ int cmd_new(int argc, char **argv, struct fb_ctx *ctx)
 		{NULL, 0, NULL, 0},
 	};
 	struct session ss = {0};
-	struct setting *set = fb_calloc((size_t)argc + 1, sizeof(*set));
+	struct fb_template_set *set = fb_calloc((size_t)argc + 1, sizeof(*set));
+	struct fb_template t = {0};
 	struct fb_source *src = NULL;
 	struct fb_schemas *schemas = NULL;
 	struct fb_entries es = {0};
@@ -782,7 +527,7 @@ int cmd_new(int argc, char **argv, struct fb_ctx *ctx)
 	struct cli_getopt g;
 	const char *given_id = NULL;
 	bool no_edit = false, unchanged;
-	size_t nset = 0, i;
+	size_t nset = 0;
 	int opt, status = EXIT_OK;
 
 	cli_getopt_init(&g, ctx, argc, argv, "", opts);
@@ -826,21 +571,9 @@ int cmd_new(int argc, char **argv, struct fb_ctx *ctx)
 	fb_diag_release(&ctx->diag);
 	fb_source_list(src, ss.type, &es, &ctx->diag);
 	fb_diag_release(&ctx->diag);
-	for (i = 0; i < nset; i++) {
-		const char *f = set[i].field;
-		if (strchr(f, '.') || strchr(f, '/')) {
-			status = cli_usage_error(ctx, "--set %s: give a top-level field; nested "
-						      "values as YAML flow, e.g. --set "
-						      "'follow_ups=[{action: call, due: 1404/01/15, "
-						      "status: open}]'",
-						 f);
-			goto out;
-		}
-		if (!fb_schema_property(s, f, strlen(f)) || !strcmp(f, "id")) {
-			status = cli_usage_error(ctx, "%s has no field '%s' that --set can set%s",
-						 ss.type, f, !strcmp(f, "id") ? " (use --id)" : "");
-			goto out;
-		}
+	if (fb_template_check_sets(s, ss.type, set, nset, &ctx->diag) < 0) {
+		status = cli_usage_flush(ctx);
+		goto out;
 	}
 	if (given_id) {
 		if (!fb_id_valid(given_id)) {
@@ -856,9 +589,9 @@ int cmd_new(int argc, char **argv, struct fb_ctx *ctx)
 		}
 		struct fb_buf unused = FB_BUF_INIT;
 		fb_buf_puts(&ss.idbuf, given_id);
-		next_id(s, &es, ss.type, &unused, &folder); /* for the folder */
+		fb_template_next_id(s, &es, ss.type, &unused, &folder); /* for the folder */
 		fb_buf_release(&unused);
-	} else if (!next_id(s, &es, ss.type, &ss.idbuf, &folder)) {
+	} else if (!fb_template_next_id(s, &es, ss.type, &ss.idbuf, &folder)) {
 		status = cli_usage_error(ctx, "schemas/%s.yaml has no x-id, so fieldbook cannot "
 					      "number new records: give one with --id",
 					 ss.type);
@@ -868,10 +601,22 @@ int cmd_new(int argc, char **argv, struct fb_ctx *ctx)
 	ss.schema = s;
 	ss.auto_id = !given_id;
 	fb_buf_addf(&ss.path, "%s/%s.yaml", folder.ptr, ss.id);
-	if ((status = new_text(ctx, s, &ss, set, nset, !no_edit, &ss.text)))
+	t.schema = s;
+	t.type = ss.type;
+	t.id = ss.id;
+	t.path = ss.path.ptr;
+	t.sets = set;
+	t.nsets = nset;
+	t.today = ctx->today;
+	t.calendar = ctx->calendar;
+	t.guides = !no_edit;
+	t.show_confidential = ctx->show_confidential;
+	if (fb_template_text(&t, &ss.text, &ctx->diag) < 0) {
+		status = cli_usage_flush(ctx);
 		goto out;
+	}
 	if (no_edit) {
-		canonical(s, ss.path.ptr, &ss.text);
+		fb_template_canonical(s, ss.path.ptr, &ss.text);
 		if ((status = check_text(ctx, &ss, &ss.text))) {
 			cli_flush_diag(ctx);
 			fprintf(stderr, "fieldbook: %s/%s was not made\n", ss.type, ss.id);
