@@ -130,6 +130,12 @@ void cli_flush_diag_in_order(struct fb_ctx *ctx);
  * warning after any other command.
  */
 void cli_refused_links(struct fb_ctx *ctx, enum fb_severity sev);
+/*
+ * After a core call failed with `err`: print the diagnostics and return
+ * EXIT_USAGE (with the usage hint) when `err` is `usage_err` -- what the
+ * call gives for a bad argument -- else EXIT_ENV.
+ */
+int cli_failed(struct fb_ctx *ctx, int err, int usage_err);
 /* The exit code for a core error value. */
 int cli_exit_code(int err);
 
@@ -171,6 +177,12 @@ int cli_record_path(struct fb_ctx *ctx, const char *type, const char *id, bool o
  */
 int cli_target_prefixes(struct fb_ctx *ctx, const char *arg, struct fb_strvec *out);
 
+/*
+ * The one TYPE/ID (or path) argument of show and blame, after opening the
+ * repository: its type and id (the caller's to free); EXIT_USAGE (printed)
+ * when there is not exactly one or it is not a record's name.
+ */
+int cli_target_arg(struct fb_ctx *ctx, int argc, char **argv, int optind, char **type, char **id);
 /*
  * The one record argument of edit and rm (TYPE/ID or a path): its type, id
  * and repository-relative path, which must exist in the working tree;

@@ -396,16 +396,8 @@ int cmd_blame(int argc, char **argv, struct fb_ctx *ctx)
 		status = g.status;
 		goto out;
 	}
-	if (argc - g.optind != 1) {
-		status = cli_usage_error(ctx, "blame takes one TYPE/ID");
+	if ((status = cli_target_arg(ctx, argc, argv, g.optind, &type, &id)))
 		goto out;
-	}
-	if ((status = cli_repo(ctx)))
-		goto out;
-	if (fb_target_parse(ctx->repo, argv[g.optind], &type, &id, &ctx->diag) < 0) {
-		status = cli_usage_flush(ctx);
-		goto out;
-	}
 	err = fb_history_blame(ctx->repo, type, id, ctx->show_confidential, &b, &ctx->diag);
 	if (err) {
 		cli_flush_diag(ctx);

@@ -367,13 +367,8 @@ int cmd_query(int argc, char **argv, struct fb_ctx *ctx)
 	}
 	if (err == 0)
 		flush_expr_warnings(ctx);
-	if (err == FB_EUSAGE) {
-		status = cli_usage_flush(ctx);
-		goto out;
-	}
 	if (err < 0) {
-		cli_flush_diag(ctx);
-		status = EXIT_ENV;
+		status = cli_failed(ctx, err, FB_EUSAGE);
 		goto out;
 	}
 	err = fb_query_run(q, &res, &ctx->diag);

@@ -44,16 +44,8 @@ int cmd_show(int argc, char **argv, struct fb_ctx *ctx)
 			goto out;
 		}
 	}
-	if (g.optind != argc - 1) {
-		status = cli_usage_error(ctx, "show takes exactly one TYPE/ID");
+	if ((status = cli_target_arg(ctx, argc, argv, g.optind, &type, &id)))
 		goto out;
-	}
-	if ((status = cli_repo(ctx)))
-		goto out;
-	if (fb_target_parse(ctx->repo, argv[g.optind], &type, &id, &ctx->diag) < 0) {
-		status = cli_usage_flush(ctx);
-		goto out;
-	}
 	if ((status = cli_source(ctx, at, &src)) || (status = cli_check_type(ctx, src, type)))
 		goto out;
 	fb_source_list(src, type, &es, &quiet); /* listing problems belong to validate */

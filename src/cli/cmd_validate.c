@@ -218,13 +218,8 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 	copts.show_confidential = ctx->show_confidential; /* global options are all read now */
 	copts.threads = ctx->threads;
 	err = fb_check(src, targets, (size_t)ntargets, &copts, &st, &ctx->diag);
-	if (err == FB_ENOTFOUND) {
-		status = cli_usage_flush(ctx);
-		goto out;
-	}
 	if (err < 0) {
-		cli_flush_diag(ctx);
-		status = EXIT_ENV;
+		status = cli_failed(ctx, err, FB_ENOTFOUND); /* an unknown target */
 		goto out;
 	}
 	if (!rev)

@@ -326,6 +326,14 @@ void cli_refused_links(struct fb_ctx *ctx, enum fb_severity sev)
 		fb_repo_link_told(ctx->repo, v[i].path);
 }
 
+int cli_failed(struct fb_ctx *ctx, int err, int usage_err)
+{
+	if (err == usage_err)
+		return cli_usage_flush(ctx);
+	cli_flush_diag(ctx);
+	return EXIT_ENV;
+}
+
 int cli_exit_code(int err)
 {
 	switch (err) {
@@ -501,8 +509,7 @@ int cli_record_path(struct fb_ctx *ctx, const char *type, const char *id, bool o
 	return 0;
 }
 
-int cli_record_arg(struct fb_ctx *ctx, int argc, char **argv, int optind, char **type, char **id,
-		   struct fb_buf *path)
+int cli_target_arg(struct fb_ctx *ctx, int argc, char **argv, int optind, char **type, char **id)
 {
 	int status;
 
@@ -512,7 +519,14 @@ int cli_record_arg(struct fb_ctx *ctx, int argc, char **argv, int optind, char *
 		return status;
 	if (fb_target_parse(ctx->repo, argv[optind], type, id, &ctx->diag) < 0)
 		return cli_usage_flush(ctx);
-	return cli_record_path(ctx, *type, *id, false, path);
+	return 0;
+}
+
+int cli_record_arg(struct fb_ctx *ctx, int argc, char **argv, int optind, char **type, char **id,
+		   struct fb_buf *path)
+{
+	int status = cli_target_arg(ctx, argc, argv, optind, type, id);
+	return status ? status : cli_record_path(ctx, *type, *id, false, path);
 }
 
 /* Both places of record TYPE/ID: the working tree's and HEAD's (a move has two). */

@@ -92,6 +92,16 @@ test_expect_success 'hostile TYPE/ID and paths: exit 2, nothing read' '
 	done
 '
 
+test_expect_success 'show and blame take exactly one TYPE/ID' '
+	for cmd in show blame; do
+		test_expect_code 2 fieldbook -C repo $cmd 2>err || return 1
+		test_grep "^fieldbook: error: $cmd takes one TYPE/ID" err || return 1
+		test_expect_code 2 fieldbook -C repo $cmd contacts/c-0001 contacts/c-0002 2>err ||
+			return 1
+		test_grep "^fieldbook: error: $cmd takes one TYPE/ID" err || return 1
+	done
+'
+
 test_expect_success 'symbolic links are not followed out of the repository' '
 	echo "secret: 1" >outside.yaml &&
 	ln -s "$TRASH/outside.yaml" repo/records/contacts/c-0002.yaml &&
