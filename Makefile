@@ -33,7 +33,7 @@ CLI_SRC := $(sort $(wildcard src/cli/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/%.o) $(BUILD)/gen/shipped.o
 # what `fieldbook init` writes: the project's own schemas and settings
-SHIPPED := $(sort $(wildcard schemas/*.yaml)) fieldbook.yaml .vscode/settings.json \
+SHIPPED := $(sort $(wildcard schemas/*.yaml)) fieldbook.yaml .gitattributes .vscode/settings.json \
 	src/cli/records-README.md:records/README.md
 LIB := $(BUILD)/libfieldbook.a
 BIN := $(BUILD)/fieldbook

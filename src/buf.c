@@ -459,7 +459,8 @@ void *fb_arena_calloc(struct fb_arena *a, size_t n)
 char *fb_arena_strndup(struct fb_arena *a, const char *s, size_t n)
 {
 	char *p = fb_arena_alloc(a, n + 1);
-	memcpy(p, s, n);
+	if (n)
+		memcpy(p, s, n); /* s may be NULL when n is 0 */
 	p[n] = '\0';
 	return p;
 }

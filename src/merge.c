@@ -15,6 +15,7 @@
  * Values are compared as data (fb_node_equal: numbers by value, keys in
  * any order), so reformatting on one side is not a change.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,6 +186,28 @@ static void inline_text(struct fb_buf *out, const struct fb_doc *tdoc, const str
 		json(out, t);
 }
 
+/*
+ * Theirs' comment at the end of its value's line comes along when ours'
+ * line has none after the value (`end`): the new end of the span replaced.
+ */
+static size_t line_comment(struct mctx *m, size_t end, const struct fb_node *t, struct fb_buf *text)
+{
+	size_t oe = end, te = t->end, tl = next_line(m->t, te), p;
+	while (oe < m->o->len && m->o->text[oe] == ' ')
+		oe++;
+	if (oe < m->o->len && m->o->text[oe] != '\n' && m->o->text[oe] != '\r')
+		return end; /* ours has a comment (or more) there: it stays */
+	while (tl > te && (m->t->text[tl - 1] == '\n' || m->t->text[tl - 1] == '\r'))
+		tl--;
+	p = te;
+	while (p < tl && m->t->text[p] == ' ')
+		p++;
+	if (p == te || p >= tl || m->t->text[p] != '#')
+		return end; /* nothing, or more than a comment, after theirs' value */
+	fb_buf_add(text, m->t->text + te, tl - te);
+	return oe;
+}
+
 /* Replace ours' value `o` by theirs' `t`. */
 static bool replace_value(struct mctx *m, const struct fb_node *o, const struct fb_node *t)
 {
@@ -202,6 +225,8 @@ static bool replace_value(struct mctx *m, const struct fb_node *o, const struct 
 		fb_buf_putc(&text, ' ');
 	}
 	inline_text(&text, m->t, t);
+	if (fb_node_is_scalar(o) && fb_node_is_scalar(t))
+		end = line_comment(m, end, t, &text);
 	add_edit(m, start, end, &text);
 	return true;
 }
@@ -304,6 +329,22 @@ static void undo(struct mctx *m, size_t en, size_t nc, size_t mark, size_t taken
 	}
 	fb_buf_setlen(&m->expect, mark);
 	m->out->taken = taken;
+}
+
+/*
+ * Whether the merged data written since `mark` is theirs' value: a list
+ * ours left alone may come out in ours' order, which would not be theirs.
+ */
+static bool gives(struct mctx *m, size_t mark, const struct fb_node *t)
+{
+	struct fb_diag quiet = FB_DIAG_INIT;
+	struct fb_doc *doc = NULL;
+	bool ok = fb_doc_parse(&doc, "merged", m->expect.ptr + mark, m->expect.len - mark,
+			       FB_PARSE_ANY_ROOT | FB_PARSE_NO_SIZE_LIMIT, &quiet) == 0 &&
+		  doc->root && fb_node_equal(doc->root, t);
+	fb_doc_free(doc);
+	fb_diag_release(&quiet);
+	return ok;
 }
 
 /* Theirs' change to a value ours left as it was. */
@@ -535,7 +576,7 @@ static bool merge_value(struct mctx *m, const struct fb_node *b, const struct fb
 			merge_map(m, b, o, t);
 		else
 			merge_seq(m, b, o, t);
-		if (m->out->n == nc)
+		if (m->out->n == nc && gives(m, mark, t))
 			return true;
 		undo(m, en, nc, mark, taken);
 		return take(m, b, o, t, oparent);
@@ -569,7 +610,8 @@ static void apply(struct mctx *m)
 {
 	size_t i, pos = 0;
 
-	qsort(m->ev, m->en, sizeof(*m->ev), cmp_edit);
+	if (m->en > 1)
+		qsort(m->ev, m->en, sizeof(*m->ev), cmp_edit);
 	fb_buf_reset(&m->out->text);
 	for (i = 0; i < m->en; i++) {
 		const struct edit *e = &m->ev[i];
@@ -619,6 +661,18 @@ void fb_merge_release(struct fb_merge *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/* Whether no number in `n` is .nan or .inf (which JSON, and so the check, cannot hold). */
+static bool finite(const struct fb_node *n)
+{
+	uint32_t i;
+	if ((n->type == FB_NODE_FLOAT || n->type == FB_NODE_INT) && !isfinite(n->num))
+		return false;
+	for (i = 0; i < n->n; i++)
+		if (!finite(n->kids[i]))
+			return false;
+	return true;
+}
+
 /* The result is one side's text as it is (NULL: no record), with `why` a conflict at "". */
 static void whole(struct fb_merge *out, const struct fb_merge_side *keep, bool is_conflict,
 		  const struct fb_doc *b, const struct fb_doc *o, const struct fb_doc *t)
@@ -666,6 +720,14 @@ int fb_merge_record(const char *path, const struct fb_schema *s, struct fb_merge
 	} else if (!base.text || fb_node_equal(docs[1]->root, docs[2]->root)) {
 		bool equal = fb_node_equal(docs[1]->root, docs[2]->root);
 		whole(out, &ours, !equal, NULL, docs[1], docs[2]);
+	} else if (fb_node_equal(docs[0]->root, docs[2]->root)) {
+		whole(out, &ours, false, NULL, NULL, NULL); /* theirs changed nothing */
+	} else if (!finite(docs[0]->root) || !finite(docs[1]->root) || !finite(docs[2]->root)) {
+		/* .nan and .inf have no JSON to check a merge by: only whole sides */
+		bool ours_unchanged = fb_node_equal(docs[0]->root, docs[1]->root);
+		out->taken = ours_unchanged;
+		whole(out, ours_unchanged ? &theirs : &ours, !ours_unchanged, docs[0], docs[1],
+		      docs[2]);
 	} else {
 		memset(&m, 0, sizeof(m));
 		m.o = docs[1];
@@ -676,9 +738,12 @@ int fb_merge_record(const char *path, const struct fb_schema *s, struct fb_merge
 		merge_value(&m, docs[0]->root, docs[1]->root, docs[2]->root, NULL);
 		apply(&m);
 		if (!verified(&m, path, s)) {
+			/* ours' data is base's: theirs as it is is the answer (ours' comments go) */
+			bool ours_unchanged = fb_node_equal(docs[0]->root, docs[1]->root);
 			conflicts_release(out);
-			out->taken = 0;
-			whole(out, &ours, true, docs[0], docs[1], docs[2]);
+			out->taken = ours_unchanged;
+			whole(out, ours_unchanged ? &theirs : &ours, !ours_unchanged, docs[0], docs[1],
+			      docs[2]);
 		}
 		for (i = 0; i < (int)m.en; i++)
 			free(m.ev[i].text);

@@ -216,3 +216,76 @@ bool fb_setup_hooks_installed(struct fb_repo *r)
 	fb_buf_release(&path);
 	return ok;
 }
+
+/* ---- the merge driver ------------------------------------------------------------------- */
+
+/* Whether `text` has the attributes line as one of its lines. */
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = text;
+	while ((p = strstr(p, line))) {
+		if ((p == text || p[-1] == '\n') && (p[n] == '\n' || p[n] == '\0' || p[n] == '\r'))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+int fb_setup_merge_driver_install(struct fb_repo *r, const char *program, bool *wrote_attributes,
+				  struct fb_diag *d)
+{
+	git_repository *git = fb_repo_git(r, d);
+	git_config *cfg = NULL;
+	struct fb_buf cmd = FB_BUF_INIT, attrs = FB_BUF_INIT;
+	int err = 0;
+
+	*wrote_attributes = false;
+	if (!git)
+		return FB_EIO;
+	if (fb_repo_is_bare(r))
+		return 0;
+	shell_quote(&cmd, program);
+	fb_buf_puts(&cmd, " merge-driver %O %A %B %P");
+	if (git_repository_config(&cfg, git) < 0 ||
+	    git_config_set_string(cfg, "merge.fieldbook.name",
+				  "fieldbook: records merged field by field") < 0 ||
+	    git_config_set_string(cfg, "merge.fieldbook.driver", cmd.ptr) < 0) {
+		fb_git_diag(d, "cannot register the merge driver in .git/config");
+		err = FB_EIO;
+	}
+	git_config_free(cfg);
+	if (!err) {
+		int rc = fb_repo_read_file(r, ".gitattributes", &attrs, d);
+		if (rc < 0 && rc != FB_ENOTFOUND) {
+			err = rc;
+		} else if (!has_line(attrs.ptr ? attrs.ptr : "", FB_SETUP_ATTRIBUTES)) {
+			if (attrs.len && attrs.ptr[attrs.len - 1] != '\n')
+				fb_buf_putc(&attrs, '\n');
+			fb_buf_puts(&attrs, "# fieldbook merges records field by field "
+					    "(fieldbook merge-driver)\n" FB_SETUP_ATTRIBUTES "\n");
+			err = fb_repo_write_file(r, ".gitattributes", attrs.ptr, attrs.len, d);
+			*wrote_attributes = err == 0;
+		}
+	}
+	fb_buf_release(&cmd);
+	fb_buf_release(&attrs);
+	return err;
+}
+
+bool fb_setup_merge_driver_installed(struct fb_repo *r)
+{
+	struct fb_diag quiet = FB_DIAG_INIT;
+	git_repository *git = fb_repo_git(r, &quiet);
+	git_config *cfg = NULL;
+	git_buf b = {0};
+	bool ok = git && fb_repo_is_bare(r);
+
+	if (git && !ok && git_repository_config_snapshot(&cfg, git) == 0 &&
+	    git_config_get_string_buf(&b, cfg, "merge.fieldbook.driver") == 0)
+		ok = strstr(b.ptr, " merge-driver ") != NULL;
+	git_buf_dispose(&b);
+	git_config_free(cfg);
+	fb_diag_release(&quiet);
+	return ok;
+}

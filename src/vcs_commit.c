@@ -64,12 +64,12 @@ static void pendings_release(struct pendings *p)
 	memset(p, 0, sizeof(*p));
 }
 
-/* fieldbook's own paths: record files, schemas, fieldbook.yaml. */
+/* fieldbook's own paths: record files, schemas, fieldbook.yaml, .gitattributes. */
 static bool ours(const char *path)
 {
 	const char *name = strrchr(path, '/');
 	name = name ? name + 1 : path;
-	if (!strcmp(path, "fieldbook.yaml"))
+	if (!strcmp(path, "fieldbook.yaml") || !strcmp(path, ".gitattributes"))
 		return true;
 	if (!strncmp(path, "schemas/", 8))
 		return !strchr(path + 8, '/') && name[0] != '.' && strlen(name) > 5 &&
@@ -115,7 +115,7 @@ static int collect_pending(git_diff_delta const *delta, float progress, void *pa
 /* A diff of fieldbook's paths, untracked and ignored files included. */
 void vcs_diff_options(git_diff_options *opts)
 {
-	static char *spec[] = {"records", "schemas", "fieldbook.yaml"};
+	static char *spec[] = {"records", "schemas", "fieldbook.yaml", ".gitattributes"};
 	git_diff_options_init(opts, GIT_DIFF_OPTIONS_VERSION);
 	opts->flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
 		      GIT_DIFF_INCLUDE_IGNORED | GIT_DIFF_RECURSE_IGNORED_DIRS |

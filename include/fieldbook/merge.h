@@ -23,7 +23,8 @@
  * is lost.  A text edit the result cannot be made by safely (a change
  * inside a [flow] collection, say) is a conflict too, never a guess.  The
  * result is read back and compared with the merged data before it is
- * given; a mismatch makes the whole record one conflict, keeping ours.
+ * given; a mismatch makes the whole record one conflict, keeping ours --
+ * unless ours' data is base's, when the answer is theirs' text as it is.
  */
 #ifndef FIELDBOOK_MERGE_H
 #define FIELDBOOK_MERGE_H

@@ -38,4 +38,19 @@ int fb_setup_hooks_install(struct fb_repo *r, const char *program, struct fb_str
 /* Whether this clone runs fieldbook's hook (pre-commit; pre-receive when bare). */
 bool fb_setup_hooks_installed(struct fb_repo *r);
 
+/* The line of .gitattributes that sends records to fieldbook's merge driver. */
+#define FB_SETUP_ATTRIBUTES "records/**/*.yaml merge=fieldbook"
+
+/*
+ * Register the record-aware merge driver in this clone: merge.fieldbook.name
+ * and .driver (`program` merge-driver %O %A %B %P) in .git/config, which a
+ * clone does not copy, and FB_SETUP_ATTRIBUTES in .gitattributes when that
+ * lacks it (`*wrote_attributes` then; the file is the repository's, to be
+ * committed).  Nothing for a bare repository.
+ */
+int fb_setup_merge_driver_install(struct fb_repo *r, const char *program, bool *wrote_attributes,
+				  struct fb_diag *d);
+/* Whether merge.fieldbook.driver runs fieldbook's merge-driver (true when bare). */
+bool fb_setup_merge_driver_installed(struct fb_repo *r);
+
 #endif

@@ -116,6 +116,10 @@ const struct cli_command cli_commands[] = {
 	 "  install          write .git/hooks/pre-commit and pre-receive (again is fine)\n"
 	 "  pre-commit       check what git commit is about to record\n"
 	 "  pre-receive      check every commit a push brings (in a bare repository)\n"},
+	{"merge-driver", cmd_merge_driver, "merge-driver BASE OURS THEIRS PATH",
+	 "merge a record field by field (git runs it: merge.fieldbook.driver)",
+	 "  BASE OURS THEIRS PATH   git's %O %A %B %P; the result is written over OURS;\n"
+	 "                          exit 1 on a conflict, listed in .git/fieldbook/conflicts/\n"},
 	{"schema", cmd_schema, "schema export TYPE",
 	 "print a type's schema as one JSON document (references bundled)",
 	 "  export TYPE      the schema of TYPE, with schemas/_*.yaml definitions copied in\n"},

@@ -726,12 +726,22 @@ int cli_install_hooks(struct fb_ctx *ctx, bool quiet)
 {
 	struct fb_strvec written = {0};
 	char *self = self_path(ctx->argv0);
+	bool attributes = false;
 	size_t i;
-	int err = fb_setup_hooks_install(ctx->repo, self ? self : "fieldbook", &written,
-					 &ctx->diag);
+	int derr, err = fb_setup_hooks_install(ctx->repo, self ? self : "fieldbook", &written,
+					       &ctx->diag);
 
 	for (i = 0; i < written.n && !quiet; i++)
 		printf("installed %s\n", written.v[i]);
+	derr = fb_setup_merge_driver_install(ctx->repo, self ? self : "fieldbook", &attributes,
+					     &ctx->diag);
+	if (!derr && !quiet && !fb_repo_is_bare(ctx->repo))
+		printf("installed the merge driver (merge.fieldbook.driver in .git/config)\n");
+	if (attributes && !quiet)
+		printf("wrote .gitattributes: records merge field by field; commit it "
+		       "(fieldbook commit)\n");
+	if (derr && !err)
+		err = derr;
 	if (!self)
 		fb_diag_addf(&ctx->diag, FB_SEV_WARNING, NULL, 0, 0,
 			     "cannot tell where this fieldbook binary is; the hooks run "

@@ -9,14 +9,18 @@ test_expect_success 'init DIR makes the repository, the files, the hooks and a f
 	test_grep "^\[[0-9a-f]\{7\}\] Start a fieldbook repository$" out &&
 	for f in schemas/_common.yaml schemas/contacts.yaml schemas/visits.yaml \
 		schemas/assessments.yaml schemas/counties.yaml fieldbook.yaml \
-		.vscode/settings.json records/README.md; do
+		.vscode/settings.json records/README.md .gitattributes; do
 		test_path_is_file "office/$f" || return 1
 	done &&
 	test_cmp "$FB_SRCDIR/schemas/contacts.yaml" office/schemas/contacts.yaml &&
 	test_cmp "$FB_SRCDIR/fieldbook.yaml" office/fieldbook.yaml &&
 	test_cmp "$FB_SRCDIR/src/cli/records-README.md" office/records/README.md &&
+	test_cmp "$FB_SRCDIR/.gitattributes" office/.gitattributes &&
+	test_grep "^installed the merge driver" out &&
+	git -C office config --get merge.fieldbook.driver >driver &&
+	test_grep "merge-driver %O %A %B %P" driver &&
 	git -C office ls-files >files &&
-	test_line_count = 8 files &&
+	test_line_count = 9 files &&
 	git -C office log --format=%s >log &&
 	echo "Start a fieldbook repository" >expect &&
 	test_cmp expect log &&
@@ -97,7 +101,7 @@ test_expect_success 'without an identity init writes the files, says how to set 
 	test_grep "^kept (already there) schemas/contacts.yaml$" out &&
 	test_grep "Start a fieldbook repository" out &&
 	git -C anon ls-files >files &&
-	test_line_count = 8 files &&
+	test_line_count = 9 files &&
 	fieldbook init anon >out 2>err &&
 	test_grep "a fieldbook repository already" err
 '

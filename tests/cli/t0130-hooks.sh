@@ -186,7 +186,7 @@ test_expect_success ROFS 'hook install on a read-only file system: exit 3, namin
 	test $? = 3 &&
 	test_grep "ro/pre-commit: error: cannot write: Read-only file system" err &&
 	test_grep "ro/pre-receive: error: cannot write: Read-only file system" err &&
-	test_must_be_empty out
+	test_must_fail grep "installed .*pre-" out
 '
 
 test_done
