@@ -31,6 +31,7 @@ struct edit {
 
 struct mctx {
 	const struct fb_doc *o, *t; /* ours and theirs (their texts) */
+	const struct fb_merge_opts *opts;
 	struct edit *ev;
 	size_t en, ealloc;
 	struct fb_buf expect; /* the merged data, as JSON */
@@ -214,14 +215,17 @@ static bool replace_value(struct mctx *m, const struct fb_node *o, const struct 
 	struct fb_buf text = FB_BUF_INIT;
 	size_t start = o->start, end = value_end(m->o, o);
 
-	if (o->type == FB_NODE_NULL && o->start == o->end) {
-		/* an empty value ("name:"): right after the key's colon */
+	if ((o->type == FB_NODE_NULL && o->start == o->end) ||
+	    (o->style == FB_STYLE_BLOCK && o->key)) {
+		/* an empty value ("name:"), or a block one replaced by one line: after the colon */
 		size_t p = o->key ? o->key->end : 0;
 		while (p && p < m->o->len && m->o->text[p] == ' ')
 			p++;
 		if (!p || p >= m->o->len || m->o->text[p] != ':')
 			return false;
-		start = end = p + 1;
+		start = p + 1;
+		if (o->type == FB_NODE_NULL)
+			end = start;
 		fb_buf_putc(&text, ' ');
 	}
 	inline_text(&text, m->t, t);
@@ -358,6 +362,85 @@ static bool take(struct mctx *m, const struct fb_node *b, const struct fb_node *
 	}
 	m->out->taken++;
 	return keep(m, t);
+}
+
+static enum fb_merge_pick pick_at(const struct fb_merge_opts *opts, const char *path,
+				  const struct fb_merge_choice **c)
+{
+	size_t i;
+	*c = NULL;
+	for (i = 0; opts && i < opts->n; i++)
+		if (!strcmp(opts->v[i].path, path)) {
+			*c = &opts->v[i];
+			return opts->v[i].pick;
+		}
+	return opts && opts->all != FB_MERGE_VALUE ? opts->all : FB_MERGE_ASK;
+}
+
+/* A value given by `resolve --field`, as the member `key` of a one-entry document. */
+static struct fb_doc *value_doc(const char *path, const char *value)
+{
+	struct fb_diag quiet = FB_DIAG_INIT;
+	struct fb_buf text = FB_BUF_INIT;
+	struct fb_doc *doc = NULL;
+	const char *key = strrchr(path, '/');
+	const char *k;
+
+	/* the key: plain when it is a simple name, else quoted */
+	key = key ? key + 1 : path;
+	if (key[strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")] ==
+		    '\0' &&
+	    *key && *key != '-') {
+		fb_buf_addf(&text, "%s: %s\n", key, value);
+		goto parse;
+	}
+	fb_buf_putc(&text, '"');
+	for (k = key; *k; k++) {
+		if (k[0] == '~' && (k[1] == '0' || k[1] == '1')) {
+			fb_buf_putc(&text, k[1] == '0' ? '~' : '/');
+			k++;
+		} else if (*k == '"' || *k == '\\') {
+			fb_buf_putc(&text, '\\');
+			fb_buf_putc(&text, *k);
+		} else {
+			fb_buf_putc(&text, *k);
+		}
+	}
+	fb_buf_addf(&text, "\": %s\n", value);
+parse:
+	if (fb_doc_parse(&doc, "--field", text.ptr, text.len, FB_PARSE_DEFAULT, &quiet) < 0 ||
+	    !doc->root || doc->root->n != 1) {
+		fb_doc_free(doc);
+		doc = NULL;
+	}
+	fb_diag_release(&quiet);
+	fb_buf_release(&text);
+	return doc;
+}
+
+/* Both sides changed this value differently: settled as `opts` says, else a conflict. */
+static bool settle(struct mctx *m, const struct fb_node *b, const struct fb_node *o,
+		   const struct fb_node *t, const struct fb_node *oparent)
+{
+	const struct fb_merge_choice *c;
+	enum fb_merge_pick pick = pick_at(m->opts, m->path.ptr ? m->path.ptr : "", &c);
+	struct fb_doc *v;
+	bool present;
+
+	if (pick == FB_MERGE_OURS)
+		return keep(m, o);
+	if (pick == FB_MERGE_THEIRS)
+		return take(m, b, o, t, oparent);
+	if (pick == FB_MERGE_VALUE && (v = value_doc(m->path.ptr, c->value))) {
+		const struct fb_doc *theirs = m->t;
+		m->t = v;
+		present = take(m, b, o, v->root->kids[0], oparent);
+		m->t = theirs;
+		fb_doc_free(v);
+		return present;
+	}
+	conflict(m, b, o, t);
+	return keep(m, o);
 }
 
 /* One member or item: its pointer segment, a comma, and its value (dropped when absent). */
@@ -540,8 +623,7 @@ static void merge_seq(struct mctx *m, const struct fb_node *b, const struct fb_n
 	}
 	if (!kept_or_appended(b, o) || !kept_or_appended(b, t) ||
 	    (o->style != FB_STYLE_BLOCK && !merge_flow_list(m, b, o, t))) {
-		conflict(m, b, o, t);
-		keep(m, o);
+		settle(m, b, o, t, o->parent);
 		return;
 	}
 	if (o->style != FB_STYLE_BLOCK)
@@ -591,8 +673,7 @@ static bool merge_value(struct mctx *m, const struct fb_node *b, const struct fb
 			return true;
 		}
 	}
-	conflict(m, b, o, t);
-	return keep(m, o);
+	return settle(m, b, o, t, oparent);
 }
 
 /* ---- the record -------------------------------------------------------------------------- */
@@ -689,9 +770,11 @@ static void whole(struct fb_merge *out, const struct fb_merge_side *keep, bool i
 }
 
 int fb_merge_record(const char *path, const struct fb_schema *s, struct fb_merge_side base,
-		    struct fb_merge_side ours, struct fb_merge_side theirs, struct fb_merge *out,
-		    struct fb_diag *d)
+		    struct fb_merge_side ours, struct fb_merge_side theirs,
+		    const struct fb_merge_opts *opts, struct fb_merge *out, struct fb_diag *d)
 {
+	const struct fb_merge_choice *c;
+	enum fb_merge_pick whole_pick = pick_at(opts, "", &c);
 	struct fb_merge_side *sides[3] = {&base, &ours, &theirs};
 	struct fb_doc *docs[3] = {NULL, NULL, NULL};
 	struct fb_merge_side none = {NULL, 0};
@@ -715,11 +798,17 @@ int fb_merge_record(const char *path, const struct fb_schema *s, struct fb_merge
 		bool unchanged = !other->text || (docs[0] && fb_node_equal(docs[0]->root, odoc->root));
 		if (!base.text && other->text)
 			whole(out, other, false, NULL, NULL, NULL); /* added on one side */
+		else if (!unchanged && whole_pick == FB_MERGE_OURS)
+			whole(out, ours.text ? &ours : &none, false, NULL, NULL, NULL);
+		else if (!unchanged && whole_pick == FB_MERGE_THEIRS)
+			whole(out, theirs.text ? &theirs : &none, false, NULL, NULL, NULL);
 		else
 			whole(out, unchanged ? &none : other, !unchanged, docs[0], docs[1], docs[2]);
 	} else if (!base.text || fb_node_equal(docs[1]->root, docs[2]->root)) {
 		bool equal = fb_node_equal(docs[1]->root, docs[2]->root);
-		whole(out, &ours, !equal, NULL, docs[1], docs[2]);
+		bool settled = whole_pick == FB_MERGE_OURS || whole_pick == FB_MERGE_THEIRS;
+		whole(out, whole_pick == FB_MERGE_THEIRS && !equal ? &theirs : &ours,
+		      !equal && !settled, NULL, docs[1], docs[2]);
 	} else if (fb_node_equal(docs[0]->root, docs[2]->root)) {
 		whole(out, &ours, false, NULL, NULL, NULL); /* theirs changed nothing */
 	} else if (!finite(docs[0]->root) || !finite(docs[1]->root) || !finite(docs[2]->root)) {
@@ -732,6 +821,7 @@ int fb_merge_record(const char *path, const struct fb_schema *s, struct fb_merge
 		memset(&m, 0, sizeof(m));
 		m.o = docs[1];
 		m.t = docs[2];
+		m.opts = opts;
 		m.out = out;
 		out->present = true;
 		fb_buf_puts(&m.path, "");

@@ -53,16 +53,38 @@ struct fb_merge_side {
 	size_t len;
 };
 
+/* How a conflict is settled (`resolve`): asked (a conflict), or a side's value, or one given. */
+enum fb_merge_pick {
+	FB_MERGE_ASK = 0,
+	FB_MERGE_OURS,
+	FB_MERGE_THEIRS,
+	FB_MERGE_VALUE,
+};
+
+struct fb_merge_choice {
+	const char *path; /* JSON pointer of a conflicting value ("" the whole record) */
+	enum fb_merge_pick pick;
+	const char *value; /* FB_MERGE_VALUE: its YAML text */
+};
+
+struct fb_merge_opts {
+	enum fb_merge_pick all; /* for each conflict no choice names (not FB_MERGE_VALUE) */
+	const struct fb_merge_choice *v;
+	size_t n;
+};
+
 /*
  * Merge `theirs` into `ours` against `base` as record `path` (for
- * diagnostics), each side parsed and typed with `s` (NULL: untyped).
+ * diagnostics), each side parsed and typed with `s` (NULL: untyped); a
+ * conflict that `opts` (may be NULL) settles is not one: the side or value
+ * it picks is written there, when it can be.
  * 0 with `out` filled (out->n conflicts, maybe none).  FB_ESYNTAX when a
  * side that is there does not parse: the reasons in `d`, and `out` keeps
  * ours as it is with one conflict at "".
  */
 int fb_merge_record(const char *path, const struct fb_schema *s, struct fb_merge_side base,
-		    struct fb_merge_side ours, struct fb_merge_side theirs, struct fb_merge *out,
-		    struct fb_diag *d);
+		    struct fb_merge_side ours, struct fb_merge_side theirs,
+		    const struct fb_merge_opts *opts, struct fb_merge *out, struct fb_diag *d);
 void fb_merge_release(struct fb_merge *m);
 
 #endif

@@ -67,7 +67,7 @@ int cmd_merge_driver(int argc, char **argv, struct fb_ctx *ctx)
 	fb_schemas_load(&ss, src, &quiet);
 	fb_merge_record(path, ss ? fb_schemas_type(ss, type) : NULL,
 			(struct fb_merge_side){b.ptr, b.len}, (struct fb_merge_side){o.ptr, o.len},
-			(struct fb_merge_side){t.ptr, t.len}, &m, &ctx->diag);
+			(struct fb_merge_side){t.ptr, t.len}, NULL, &m, &ctx->diag);
 	cli_flush_diag(ctx);
 	if (m.present &&
 	    fb_file_replace(argv[g.optind + 1], m.text.ptr, m.text.len, 0644, path, &ctx->diag) < 0) {

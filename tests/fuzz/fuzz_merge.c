@@ -21,7 +21,7 @@ static void expect(struct fb_merge_side b, struct fb_merge_side o, struct fb_mer
 	struct fb_diag d = FB_DIAG_INIT;
 	struct fb_merge m;
 	struct fb_doc *got = NULL, *w = NULL;
-	int err = fb_merge_record("records/x/a.yaml", NULL, b, o, t, &m, &d);
+	int err = fb_merge_record("records/x/a.yaml", NULL, b, o, t, NULL, &m, &d);
 
 	if (err != 0 && err != FB_ESYNTAX)
 		abort();

@@ -57,7 +57,7 @@ static struct fb_merge merge(const char *b, const char *o, const char *t, char *
 	struct fb_buf c = FB_BUF_INIT;
 	size_t i;
 	fb_merge_record("records/contacts/c-1.yaml", fb_schemas_main(schemas), side(b), side(o),
-			side(t), &m, &d);
+			side(t), NULL, &m, &d);
 	for (i = 0; i < m.n; i++)
 		fb_buf_addf(&c, "%s %s|%s|%s\n", m.v[i].path, m.v[i].base ? m.v[i].base : "-",
 			    m.v[i].ours ? m.v[i].ours : "-", m.v[i].theirs ? m.v[i].theirs : "-");
@@ -219,7 +219,7 @@ static void test_added_and_deleted_fields(void **state)
 	      "id: c-1\naddr:\n  city: Bam\n  street: x\n");
 	/* the last item of a list removed: the list stays, empty */
 	clean("id: c-1\ntags:\n  - a\nx: 1\n", "id: c-1\ntags:\n  - a\nx: 2\n",
-	      "id: c-1\ntags: []\nx: 1\n", "id: c-1\ntags:\n  []\nx: 2\n");
+	      "id: c-1\ntags: []\nx: 1\n", "id: c-1\ntags: []\nx: 2\n");
 	/* a key added to a flow mapping cannot be written safely: a conflict, ours kept */
 	conflicted("id: c-1\na: {x: 1}\n", "id: c-1\na: {x: 5}\nb: 2\n",
 		   "id: c-1\na: {x: 1, y: 2}\n", "id: c-1\na: {x: 5}\nb: 2\n",
@@ -265,7 +265,7 @@ static void test_unparsable_side(void **state)
 	(void)state;
 	assert_int_equal(fb_merge_record("records/contacts/c-1.yaml", NULL, side("id: c-1\n"),
 					 side("id: c-1\nname: a\n"),
-					 side("id: c-1\nname: [\n"), &m, &d),
+					 side("id: c-1\nname: [\n"), NULL, &m, &d),
 			 FB_ESYNTAX);
 	assert_true(d.errors > 0);
 	assert_string_equal(m.text.ptr, "id: c-1\nname: a\n");
@@ -275,6 +275,58 @@ static void test_unparsable_side(void **state)
 	fb_diag_release(&d);
 }
 
+
+/* Merge with `opts`; want the text and no conflict left. */
+static void settled(const char *b, const char *o, const char *t, const struct fb_merge_opts *opts,
+		    const char *want)
+{
+	struct fb_merge m;
+	struct fb_diag d = FB_DIAG_INIT;
+	fb_merge_record("records/contacts/c-1.yaml", fb_schemas_main(schemas), side(b), side(o),
+			side(t), opts, &m, &d);
+	if (m.n || strcmp(m.text.ptr ? m.text.ptr : "(absent)", want))
+		print_error("want:\n%s\ngot (%zu conflicts):\n%s\n", want, m.n, m.text.ptr);
+	assert_int_equal(m.n, 0);
+	assert_string_equal(m.text.ptr ? m.text.ptr : "(absent)", want);
+	fb_merge_release(&m);
+	fb_diag_release(&d);
+}
+
+static void test_resolve_picks(void **state)
+{
+	static const char b[] = "id: c-1\nname: a  # as given\ncounty: bam\ntags:\n  - x\n";
+	static const char o[] = "id: c-1\nname: b  # as given\ncounty: bam\ntags:\n  - y\n";
+	static const char t[] = "id: c-1\nname: c\ncounty: kerman\ntags:\n  - z\n  - w\n";
+	struct fb_merge_opts ours = {FB_MERGE_OURS, NULL, 0}, theirs = {FB_MERGE_THEIRS, NULL, 0};
+	struct fb_merge_choice pick[] = {{"/name", FB_MERGE_VALUE, "\"b c\""},
+					 {"/tags", FB_MERGE_THEIRS, NULL}};
+	struct fb_merge_opts some = {FB_MERGE_ASK, pick, 2};
+	struct fb_merge_choice one[] = {{"/name", FB_MERGE_THEIRS, NULL}};
+	struct fb_merge_opts partial = {FB_MERGE_ASK, one, 1};
+	struct fb_merge m;
+	struct fb_diag d = FB_DIAG_INIT;
+	(void)state;
+
+	/* --ours: theirs' other changes still come (county) */
+	settled(b, o, t, &ours, "id: c-1\nname: b  # as given\ncounty: kerman\ntags:\n  - y\n");
+	settled(b, o, t, &theirs, "id: c-1\nname: c  # as given\ncounty: kerman\ntags: [\"z\",\"w\"]\n");
+	settled(b, o, t, &some, "id: c-1\nname: \"b c\"  # as given\ncounty: kerman\ntags: [\"z\",\"w\"]\n");
+	/* one field settled, the other still a conflict */
+	fb_merge_record("c.yaml", NULL, side(b), side(o), side(t), &partial, &m, &d);
+	assert_int_equal(m.n, 1);
+	assert_string_equal(m.v[0].path, "/tags");
+	assert_non_null(strstr(m.text.ptr, "name: c  # as given\n"));
+	fb_merge_release(&m);
+	/* a value for a field ours does not have is added */
+	pick[0].path = "/role";
+	pick[0].value = "imam";
+	settled("id: c-1\n", "id: c-1\nrole: a\n", "id: c-1\nrole: b\n", &some, "id: c-1\nrole: imam\n");
+	/* the whole record: deleted on one side, changed on the other */
+	settled("id: c-1\nname: a\n", NULL, "id: c-1\nname: b\n", &ours, "(absent)");
+	settled("id: c-1\nname: a\n", NULL, "id: c-1\nname: b\n", &theirs, "id: c-1\nname: b\n");
+	settled(NULL, "id: c-1\nname: a\n", "id: c-1\nname: b\n", &theirs, "id: c-1\nname: b\n");
+	fb_diag_release(&d);
+}
 
 /* ---- a property: random edits on both sides merge as the data says ------------------------- */
 
@@ -428,7 +480,7 @@ static void test_random_edits_merge_as_data(void **state)
 		render(&tt, &t, true);
 		render(&rt, &r, false);
 		assert_int_equal(fb_merge_record("c-1.yaml", NULL, side(bt.ptr), side(ot.ptr),
-						 side(tt.ptr), &m, &d),
+						 side(tt.ptr), NULL, &m, &d),
 				 0);
 		assert_int_equal(fb_doc_parse(&got, "got", m.text.ptr, m.text.len, 0, &d), 0);
 		assert_int_equal(fb_doc_parse(&want, "want", rt.ptr, rt.len, 0, &d), 0);
@@ -475,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_whole_records),
 		cmocka_unit_test(test_typed_and_confidential),
 		cmocka_unit_test(test_unparsable_side),
+		cmocka_unit_test(test_resolve_picks),
 		cmocka_unit_test(test_random_edits_merge_as_data),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
