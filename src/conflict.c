@@ -12,6 +12,7 @@
 
 #include <fieldbook/conflict.h>
 #include <fieldbook/store.h>
+#include <fieldbook/vcs.h>
 
 /* The folder of TYPE's conflict files (made when `make`), into `out`. */
 static int type_dir(struct fb_repo *r, const char *type, bool make, struct fb_buf *out,
@@ -72,6 +73,49 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/*
+ * git's index is the truth of what is unmerged: a conflict file whose
+ * record git no longer has unmerged (settled with git add, the merge
+ * aborted) is stale, and goes.
+ */
+static void forget_stale(struct fb_repo *r, struct fb_strvec *list, size_t from,
+			 struct fb_diag *d)
+{
+	struct fb_strvec unmerged = {0}, records = {0};
+	struct fb_diag quiet = FB_DIAG_INIT;
+	size_t i, k;
+
+	if (fb_vcs_unmerged(r, &unmerged, d) < 0)
+		return;
+	for (i = 0; i < unmerged.n; i++) {
+		char *type = NULL, *id = NULL;
+		if (fb_record_path_parse(unmerged.v[i], &type, &id)) {
+			struct fb_buf name = FB_BUF_INIT;
+			fb_buf_addf(&name, "%s/%s", type, id);
+			fb_strvec_push(&records, name.ptr);
+			fb_buf_release(&name);
+		}
+		free(type);
+		free(id);
+	}
+	for (i = k = from; i < list->n; i++) {
+		if (fb_strvec_has(&records, list->v[i])) {
+			list->v[k++] = list->v[i];
+			continue;
+		}
+		{
+			char *slash = strchr(list->v[i], '/');
+			*slash = '\0';
+			fb_conflict_clear(r, list->v[i], slash + 1, &quiet);
+			free(list->v[i]);
+		}
+	}
+	list->n = k;
+	fb_strvec_release(&unmerged);
+	fb_strvec_release(&records);
+	fb_diag_release(&quiet);
+}
+
 int fb_conflict_list(struct fb_repo *r, struct fb_strvec *out, struct fb_diag *d)
 {
 	struct fb_buf dir = FB_BUF_INIT, sub = FB_BUF_INIT, name = FB_BUF_INIT;
@@ -108,6 +152,7 @@ int fb_conflict_list(struct fb_repo *r, struct fb_strvec *out, struct fb_diag *d
 		closedir(files);
 	}
 	closedir(types);
+	forget_stale(r, out, before, d);
 	if (out->n - before > 1)
 		qsort(out->v + before, out->n - before, sizeof(*out->v), cmp_str);
 	fb_buf_release(&dir);

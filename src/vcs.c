@@ -539,3 +539,97 @@ int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d)
 	fb_check_cache_free(co.cache);
 	return bad ? FB_EINVALID : 0;
 }
+
+/* ---- a merge in progress ----------------------------------------------------------------- */
+
+void fb_vcs_sides_release(struct fb_vcs_sides *s)
+{
+	fb_buf_release(&s->base);
+	fb_buf_release(&s->ours);
+	fb_buf_release(&s->theirs);
+	memset(s, 0, sizeof(*s));
+}
+
+/* The repository's index, read again from disk (a git command may have changed it). */
+static git_index *fresh_index(struct fb_repo *r, struct fb_diag *d)
+{
+	git_repository *git = fb_repo_git(r, d);
+	git_index *idx = NULL;
+	if (!git)
+		return NULL;
+	if (git_repository_index(&idx, git) < 0 || git_index_read(idx, 1) < 0) {
+		fb_git_diag(d, "cannot read the index");
+		git_index_free(idx);
+		return NULL;
+	}
+	return idx;
+}
+
+static int side_of(git_repository *git, const git_index_entry *e, struct fb_buf *text, bool *has)
+{
+	*has = e != NULL;
+	return e ? fb_git_blob_read(git, &e->id, 0, text, NULL) : 0;
+}
+
+int fb_vcs_unmerged_sides(struct fb_repo *r, const char *path, struct fb_vcs_sides *out,
+			  struct fb_diag *d)
+{
+	git_index *idx = fresh_index(r, d);
+	const git_index_entry *a = NULL, *o = NULL, *t = NULL;
+	git_repository *git = fb_repo_git(r, d);
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!idx)
+		return FB_EIO;
+	if (git_index_conflict_get(&a, &o, &t, idx, path) < 0) {
+		git_index_free(idx);
+		return FB_ENOTFOUND;
+	}
+	err = side_of(git, a, &out->base, &out->has_base);
+	if (!err)
+		err = side_of(git, o, &out->ours, &out->has_ours);
+	if (!err)
+		err = side_of(git, t, &out->theirs, &out->has_theirs);
+	if (err)
+		fb_git_diag(d, "cannot read a side of the merge");
+	git_index_free(idx);
+	return err ? FB_EIO : 0;
+}
+
+int fb_vcs_unmerged(struct fb_repo *r, struct fb_strvec *out, struct fb_diag *d)
+{
+	git_index *idx = fresh_index(r, d);
+	git_index_conflict_iterator *it = NULL;
+	const git_index_entry *a, *o, *t;
+
+	if (!idx)
+		return FB_EIO;
+	if (git_index_has_conflicts(idx) && git_index_conflict_iterator_new(&it, idx) == 0) {
+		while (git_index_conflict_next(&a, &o, &t, it) == 0)
+			fb_strvec_push(out, (a ? a : o ? o : t)->path);
+	}
+	git_index_conflict_iterator_free(it);
+	git_index_free(idx);
+	return 0;
+}
+
+int fb_vcs_mark_resolved(struct fb_repo *r, const char *path, struct fb_diag *d)
+{
+	git_index *idx = fresh_index(r, d);
+	struct fb_buf abs = FB_BUF_INIT;
+	int rc;
+
+	if (!idx)
+		return FB_EIO;
+	fb_buf_addf(&abs, "%s/%s", fb_repo_root(r), path);
+	rc = access(abs.ptr, F_OK) == 0 ? git_index_add_bypath(idx, path)
+					 : git_index_remove_bypath(idx, path);
+	if (rc == 0)
+		rc = git_index_write(idx);
+	if (rc < 0)
+		fb_git_diag(d, "cannot mark the record resolved in the index");
+	fb_buf_release(&abs);
+	git_index_free(idx);
+	return rc < 0 ? FB_EIO : 0;
+}

@@ -323,6 +323,9 @@ static int make_message(struct fb_repo *r, git_repository *git, git_tree *head,
 		fb_buf_reset(&subject);
 		fb_buf_addf(&subject, "Update %s", e->path);
 	}
+	/* a merge's records came staged, not as pendings */
+	for (i = 0; !err && !records_said && i < rc.n; i++)
+		say_record(&rc.v[i], &body, &trailers, &subject, res);
 	if (err)
 		goto out;
 	if (o->message && *o->message) {
@@ -384,19 +387,71 @@ static void lock_held(struct fb_diag *d, struct fb_repo *r, const char *what)
 		     what, gd, what, gd, what);
 }
 
+/* The commit a merge in progress brings (MERGE_HEAD); refused while paths are unmerged. */
+static int merge_head(git_repository *git, git_commit **out, struct fb_diag *d)
+{
+	git_index *idx = NULL;
+	git_reference *mh = NULL;
+	int rc = 0;
+
+	if (git_repository_index(&idx, git) < 0 || git_index_read(idx, 1) < 0) {
+		fb_git_diag(d, "cannot read the index");
+		rc = FB_EIO;
+	} else if (git_index_has_conflicts(idx)) {
+		git_index_conflict_iterator *it = NULL;
+		const git_index_entry *a, *o, *t;
+		if (git_index_conflict_iterator_new(&it, idx) == 0)
+			while (git_index_conflict_next(&a, &o, &t, it) == 0)
+				fb_diag_addf(d, FB_SEV_ERROR, (a ? a : o ? o : t)->path, 0, 0,
+					     "an unresolved merge conflict: settle it first "
+					     "(fieldbook resolve TYPE/ID --ours|--theirs|--field "
+					     "PATH=VALUE; git add for a file that is not a record)");
+		git_index_conflict_iterator_free(it);
+		rc = FB_EINVALID;
+	} else if (git_reference_lookup(&mh, git, "MERGE_HEAD") < 0 ||
+		   git_commit_lookup(out, git, git_reference_target(mh)) < 0) {
+		fb_git_diag(d, "cannot read MERGE_HEAD");
+		rc = FB_EIO;
+	}
+	git_reference_free(mh);
+	git_index_free(idx);
+	return rc;
+}
+
+/* The tree of what the index holds (a merge's result, staged). */
+static int index_tree(git_repository *git, const char *index_path, git_tree **out,
+		      struct fb_diag *d)
+{
+	git_index *idx = NULL;
+	git_oid id;
+	int rc = git_index_open(&idx, index_path);
+	if (rc == 0)
+		rc = git_index_write_tree_to(&id, idx, git);
+	if (rc == 0)
+		rc = git_tree_lookup(out, git, &id);
+	if (rc < 0)
+		fb_git_diag(d, "cannot read the merge from the index");
+	git_index_free(idx);
+	return rc < 0 ? FB_EIO : 0;
+}
+
 /*
  * The branch HEAD names (refs/heads/main) and its tip (NULL: unborn).
  * FB_ERROR, with the reason, when HEAD is detached or a merge, rebase or
  * the like is in progress.
  */
 static int head_branch(git_repository *git, struct fb_buf *name, git_commit **tip,
-		       struct fb_diag *d)
+		       git_commit **merging, struct fb_diag *d)
 {
 	git_reference *head = NULL, *resolved = NULL;
 	int rc;
 
 	*tip = NULL;
-	if (git_repository_state(git) != GIT_REPOSITORY_STATE_NONE) {
+	*merging = NULL;
+	if (git_repository_state(git) == GIT_REPOSITORY_STATE_MERGE) {
+		if ((rc = merge_head(git, merging, d)) < 0)
+			return rc;
+	} else if (git_repository_state(git) != GIT_REPOSITORY_STATE_NONE) {
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
 			     "a merge, rebase, cherry-pick or revert is in progress: finish it "
 			     "with git first (git status says how)");
@@ -514,7 +569,7 @@ static int build_tree(git_repository *git, git_tree *head, const struct pendings
 }
 
 static int write_commit(struct fb_repo *r, git_repository *git, const git_oid *tree_id,
-			git_commit *tip, const struct fb_ident *author,
+			git_commit *tip, git_commit *merging, const struct fb_ident *author,
 			const struct fb_ident *committer, const char *message, bool sign,
 			git_oid *out, struct fb_diag *d)
 {
@@ -523,7 +578,8 @@ static int write_commit(struct fb_repo *r, git_repository *git, const git_oid *t
 	git_buf buf = {0};
 	git_config *cfg = NULL;
 	struct fb_buf sig = FB_BUF_INIT;
-	const git_commit *parents[1] = {tip};
+	const git_commit *parents[2] = {tip, merging};
+	size_t nparents = tip ? (merging ? 2 : 1) : 0;
 	int rc = FB_EIO;
 
 	if (git_signature_new(&a, author->name, author->email, author->time, author->offset) < 0 ||
@@ -534,7 +590,7 @@ static int write_commit(struct fb_repo *r, git_repository *git, const git_oid *t
 		goto out;
 	}
 	if (!sign) {
-		if (git_commit_create(out, git, NULL, a, c, NULL, message, tree, tip ? 1 : 0,
+		if (git_commit_create(out, git, NULL, a, c, NULL, message, tree, nparents,
 				      parents) < 0)
 			fb_git_diag(d, "cannot make the commit");
 		else
@@ -542,7 +598,7 @@ static int write_commit(struct fb_repo *r, git_repository *git, const git_oid *t
 		goto out;
 	}
 	if (git_repository_config_snapshot(&cfg, git) < 0 ||
-	    git_commit_create_buffer(&buf, git, a, c, NULL, message, tree, tip ? 1 : 0,
+	    git_commit_create_buffer(&buf, git, a, c, NULL, message, tree, nparents,
 				     parents) < 0) {
 		fb_git_diag(d, "cannot make the commit");
 		goto out;
@@ -776,27 +832,41 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 		goto done;
 	/* again from the top, on the new tip, while someone else moves the branch */
 	for (attempt = 0; attempt < 5 && rc == 0 && !moved; attempt++) {
-		git_commit *tip = NULL;
-		git_tree *head = NULL;
+		git_commit *tip = NULL, *merging = NULL;
+		git_tree *head = NULL, *base = NULL; /* base: HEAD's tree, or a merge's result */
+		struct fb_commit_opts mo = *o;
+		git_buf merge_msg = {0};
 		struct pendings p = {0};
 		struct fb_schemas *ss = NULL;
 		git_oid tree_id, commit_id;
 		size_t i, targets = 0;
 
 		fb_commit_result_release(res);
-		if ((rc = head_branch(git, &branch, &tip, d)) < 0)
+		if ((rc = head_branch(git, &branch, &tip, &merging, d)) < 0)
 			break;
 		if (tip && git_commit_tree(&head, tip) < 0) {
 			fb_git_diag(d, "cannot read HEAD's tree");
 			rc = FB_EIO;
 		}
+		if (rc == 0 && merging) {
+			/* concluding a merge: on top of what the index holds, with git's message */
+			rc = index_tree(git, il.index.ptr, &base, d);
+			if (!o->message && git_repository_message(&merge_msg, git) == 0) {
+				char *nl = strchr(merge_msg.ptr, '\n');
+				if (nl)
+					*nl = '\0';
+				mo.message = merge_msg.ptr;
+			}
+		} else if (head) {
+			git_tree_dup(&base, head);
+		}
 		if (rc == 0)
-			rc = find_pending(r, git, head, o->targets, o->also, &p, d);
+			rc = find_pending(r, git, base, o->targets, o->also, &p, d);
 		if (rc == 0)
-			rc = make_blobs(r, git, head, &p, d);
+			rc = make_blobs(r, git, base, &p, d);
 		for (i = 0; rc == 0 && i < p.n; i++)
 			targets += p.v[i].target;
-		if (rc == 0 && !targets) {
+		if (rc == 0 && !targets && !merging) {
 			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
 				     "nothing to commit: no record, schema or fieldbook.yaml "
 				     "differs from HEAD%s",
@@ -804,14 +874,14 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 			rc = FB_ENOTFOUND;
 		}
 		if (rc == 0)
-			rc = check_result(r, git, head, &p, o->threads, &ss, d);
+			rc = check_result(r, git, base, &p, o->threads, &ss, d);
 		if (rc == 0)
-			rc = build_tree(git, head, &p, &tree_id, d);
+			rc = build_tree(git, base, &p, &tree_id, d);
 		if (rc == 0)
-			rc = make_message(r, git, head, &tree_id, &p, ss, o, res, d);
+			rc = make_message(r, git, head, &tree_id, &p, ss, &mo, res, d);
 		if (rc == 0) {
-			rc = write_commit(r, git, &tree_id, tip, &author, &committer, res->message,
-					  want_signature(git, o), &commit_id, d);
+			rc = write_commit(r, git, &tree_id, tip, merging, &author, &committer,
+					  res->message, want_signature(git, o), &commit_id, d);
 		}
 		/*
 		 * The index first, then the branch: killed in between, the files
@@ -829,6 +899,8 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 			if (rc == 0) {
 				moved = true;
 				git_oid_tostr(res->id, sizeof(res->id), &commit_id);
+				if (merging)
+					git_repository_state_cleanup(git); /* MERGE_HEAD, MERGE_MSG */
 			} else {
 				restore_index(&il);
 				if (rc == 1)
@@ -838,7 +910,10 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 		fb_schemas_free(ss);
 		pendings_release(&p);
 		git_tree_free(head);
+		git_tree_free(base);
 		git_commit_free(tip);
+		git_commit_free(merging);
+		git_buf_dispose(&merge_msg);
 	}
 	if (rc == 0 && !moved) {
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,

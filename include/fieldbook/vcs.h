@@ -99,4 +99,21 @@ int fb_vcs_check_push(struct fb_repo *r, const char *updates, struct fb_diag *d)
  */
 int fb_vcs_verify_signature(struct fb_repo *r, const char *commit);
 
+/* ---- a merge in progress ---- */
+
+/* The three versions git keeps of an unmerged path (index stages 1, 2, 3). */
+struct fb_vcs_sides {
+	struct fb_buf base, ours, theirs;
+	bool has_base, has_ours, has_theirs; /* false: not on that side */
+};
+void fb_vcs_sides_release(struct fb_vcs_sides *s);
+
+/* The sides of unmerged `path`; FB_ENOTFOUND when the index has it merged (or not at all). */
+int fb_vcs_unmerged_sides(struct fb_repo *r, const char *path, struct fb_vcs_sides *out,
+			  struct fb_diag *d);
+/* The unmerged paths of the index, sorted; none when no merge is in progress. */
+int fb_vcs_unmerged(struct fb_repo *r, struct fb_strvec *out, struct fb_diag *d);
+/* Stage the working tree's `path` (or its absence) as merged, as `git add` would. */
+int fb_vcs_mark_resolved(struct fb_repo *r, const char *path, struct fb_diag *d);
+
 #endif

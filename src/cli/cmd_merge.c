@@ -1,5 +1,6 @@
 /*
  * fieldbook merge-driver BASE OURS THEIRS PATH
+ * fieldbook resolve TYPE/ID --ours|--theirs|--field PATH=ours|theirs|VALUE
  *
  * git's merge.fieldbook.driver (%O %A %B %P): the record at PATH merged
  * field by field (merge.h), the result written over OURS, as git wants.
@@ -8,12 +9,19 @@
  * in .git/fieldbook/conflicts/TYPE/ID.yaml, and git leaves the path
  * unmerged until `fieldbook resolve` settles it.  A file that is not a
  * record (a bad name) is left to the user as a conflict.
+ *
+ * resolve merges the three versions git keeps in the index again, this
+ * time settling the conflicts as asked, writes the record and marks it
+ * merged in the index (git add); `commit` then concludes the merge.  A
+ * record edited by hand since the merge is not merged over: --ours keeps
+ * it as it is now.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <fieldbook/conflict.h>
 #include <fieldbook/merge.h>
+#include <fieldbook/vcs.h>
 
 #include "cli.h"
 
@@ -102,6 +110,187 @@ out:
 	fb_buf_release(&t);
 	free(type);
 	free(id);
+	cli_getopt_release(&g);
+	return status;
+}
+
+/* ---- resolve ------------------------------------------------------------------------------ */
+
+/* A --field's PATH as a JSON pointer: /a/0/b as it is, a.0.b turned into one, / the record. */
+static char *pointer_of(const char *path)
+{
+	struct fb_buf b = FB_BUF_INIT;
+	const char *p;
+	if (!strcmp(path, "/") || !*path)
+		return fb_strdup("");
+	if (path[0] == '/')
+		return fb_strdup(path);
+	fb_buf_putc(&b, '/');
+	for (p = path; *p; p++)
+		fb_buf_putc(&b, *p == '.' ? '/' : *p);
+	return fb_buf_detach(&b, NULL);
+}
+
+/* The unmerged path of record TYPE/ID, or NULL. */
+static char *unmerged_path(struct fb_ctx *ctx, const char *type, const char *id)
+{
+	struct fb_strvec paths = {0};
+	char *found = NULL;
+	size_t i;
+	fb_vcs_unmerged(ctx->repo, &paths, &ctx->diag);
+	for (i = 0; i < paths.n && !found; i++) {
+		char *t = NULL, *d = NULL;
+		if (fb_record_path_parse(paths.v[i], &t, &d) && !strcmp(t, type) && !strcmp(d, id))
+			found = fb_strdup(paths.v[i]);
+		free(t);
+		free(d);
+	}
+	fb_strvec_release(&paths);
+	return found;
+}
+
+static struct fb_merge_side side_of(const struct fb_buf *b, bool has)
+{
+	struct fb_merge_side s = {has ? (b->ptr ? b->ptr : "") : NULL, has ? b->len : 0};
+	return s;
+}
+
+int cmd_resolve(int argc, char **argv, struct fb_ctx *ctx)
+{
+	static const struct option opts[] = {
+		{"ours", no_argument, NULL, 'o'},
+		{"theirs", no_argument, NULL, 't'},
+		{"field", required_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
+	};
+	struct fb_merge_choice *choices = fb_calloc((size_t)argc + 1, sizeof(*choices));
+	struct fb_merge_opts mo = {FB_MERGE_ASK, choices, 0};
+	struct fb_vcs_sides sides = {0};
+	struct fb_buf now = FB_BUF_INIT;
+	struct fb_merge m0 = {0}, m1 = {0};
+	struct fb_source *src = NULL;
+	struct fb_schemas *ss = NULL;
+	struct fb_diag quiet = FB_DIAG_INIT;
+	const struct fb_schema *s = NULL;
+	struct cli_getopt g;
+	char *type = NULL, *id = NULL, *path = NULL;
+	bool has_now, as_it_is;
+	size_t i;
+	int opt, status = EXIT_OK;
+
+	cli_getopt_init(&g, ctx, argc, argv, "", opts);
+	while ((opt = cli_getopt_next(&g)) != -1) {
+		if (opt == 'o' || opt == 't') {
+			enum fb_merge_pick p = opt == 'o' ? FB_MERGE_OURS : FB_MERGE_THEIRS;
+			if (mo.all && mo.all != p) {
+				status = cli_usage_error(ctx, "--ours or --theirs, not both");
+				goto out;
+			}
+			mo.all = p;
+		} else if (opt == 'f') {
+			char *eq = strchr(optarg, '=');
+			if (!eq || !eq[1]) {
+				status = cli_usage_error(ctx, "--field wants PATH=ours, PATH=theirs or "
+							      "PATH=VALUE, not '%s'",
+							 optarg);
+				goto out;
+			}
+			*eq = '\0';
+			choices[mo.n].path = pointer_of(optarg);
+			choices[mo.n].pick = !strcmp(eq + 1, "ours")     ? FB_MERGE_OURS
+					     : !strcmp(eq + 1, "theirs") ? FB_MERGE_THEIRS
+									 : FB_MERGE_VALUE;
+			choices[mo.n++].value = eq + 1;
+		} else {
+			status = g.status;
+			goto out;
+		}
+	}
+	if (!mo.all && !mo.n) {
+		status = cli_usage_error(ctx, "resolve wants --ours, --theirs or --field "
+					      "PATH=ours|theirs|VALUE");
+		goto out;
+	}
+	if ((status = cli_target_arg(ctx, argc, argv, g.optind, &type, &id)))
+		goto out;
+	if (!(path = unmerged_path(ctx, type, id))) {
+		cli_flush_diag(ctx);
+		status = cli_error(ctx, EXIT_DATA, "%s/%s has no unresolved merge conflict", type,
+				   id);
+		goto out;
+	}
+	if (fb_vcs_unmerged_sides(ctx->repo, path, &sides, &ctx->diag) < 0) {
+		cli_flush_diag(ctx);
+		status = EXIT_ENV;
+		goto out;
+	}
+	fb_source_worktree(&src, ctx->repo);
+	if (fb_schemas_load(&ss, src, &quiet) == 0)
+		s = fb_schemas_type(ss, type);
+	has_now = fb_repo_read_file(ctx->repo, path, &now, &quiet) == 0;
+	/* what the merge left: anything else was edited since, by hand */
+	fb_merge_record(path, s, side_of(&sides.base, sides.has_base),
+			side_of(&sides.ours, sides.has_ours), side_of(&sides.theirs, sides.has_theirs),
+			NULL, &m0, &quiet);
+	as_it_is = has_now != m0.present ||
+		   (has_now && (now.len != m0.text.len || memcmp(now.ptr, m0.text.ptr, now.len)));
+	if (as_it_is && !(mo.all == FB_MERGE_OURS && !mo.n)) {
+		status = cli_error(ctx, EXIT_DATA,
+				   "%s was edited since the merge: keep it as it is now with "
+				   "--ours, or undo the edits first",
+				   path);
+		goto out;
+	}
+	if (mo.all == FB_MERGE_OURS && !mo.n) {
+		m1.present = has_now; /* ours: the record as it is now */
+	} else {
+		fb_merge_record(path, s, side_of(&sides.base, sides.has_base),
+				side_of(&sides.ours, sides.has_ours),
+				side_of(&sides.theirs, sides.has_theirs), &mo, &m1, &ctx->diag);
+		cli_flush_diag(ctx);
+		if (fb_repo_lock(ctx->repo, 30000, &ctx->diag) < 0 ||
+		    (m1.present ? fb_repo_write_file(ctx->repo, path, m1.text.ptr, m1.text.len,
+						     &ctx->diag)
+				: fb_repo_remove_file(ctx->repo, path, &ctx->diag)) < 0) {
+			fb_repo_unlock(ctx->repo);
+			cli_flush_diag(ctx);
+			status = EXIT_ENV;
+			goto out;
+		}
+		fb_repo_unlock(ctx->repo);
+	}
+	if (m1.n) {
+		fb_conflict_save(ctx->repo, type, id, path, &m1, &ctx->diag);
+		cli_flush_diag(ctx);
+		fprintf(stderr, "fieldbook: %s/%s still has conflicts:", type, id);
+		for (i = 0; i < m1.n; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", m1.v[i].path[0] ? m1.v[i].path : "/");
+		fputc('\n', stderr);
+		status = EXIT_DATA;
+		goto out;
+	}
+	if (fb_vcs_mark_resolved(ctx->repo, path, &ctx->diag) < 0 ||
+	    fb_conflict_clear(ctx->repo, type, id, &ctx->diag) < 0) {
+		cli_flush_diag(ctx);
+		status = EXIT_ENV;
+		goto out;
+	}
+	printf("resolved %s/%s%s; fieldbook commit concludes the merge\n", type, id,
+	       m1.present ? "" : " (removed)");
+out:
+	for (i = 0; i < mo.n; i++)
+		free((char *)choices[i].path);
+	free(choices);
+	fb_merge_release(&m0);
+	fb_merge_release(&m1);
+	fb_vcs_sides_release(&sides);
+	fb_buf_release(&now);
+	fb_schemas_free(ss);
+	fb_source_free(src);
+	fb_diag_release(&quiet);
+	free(type);
+	free(id);
+	free(path);
 	cli_getopt_release(&g);
 	return status;
 }

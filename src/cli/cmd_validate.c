@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include <fieldbook/check.h>
+#include <fieldbook/conflict.h>
 #include <fieldbook/setup.h>
 #include <fieldbook/vcs.h>
 
@@ -57,6 +58,21 @@ static void note_old_drafts(struct fb_ctx *ctx)
 }
 
 /* The verdict: JSON on stdout, or diagnostics on stderr and one line on stdout. */
+/* A record with an unresolved merge conflict is an error until resolve settles it. */
+static void note_conflicts(struct fb_ctx *ctx)
+{
+	struct fb_strvec list = {0};
+	size_t i;
+	fb_conflict_list(ctx->repo, &list, &ctx->diag);
+	for (i = 0; i < list.n; i++)
+		fb_diag_addf(&ctx->diag, FB_SEV_ERROR, NULL, 0, 0,
+			     "%s has an unresolved merge conflict (.git/fieldbook/conflicts/%s.yaml "
+			     "lists it): fieldbook resolve %s --ours|--theirs|--field "
+			     "PATH=ours|theirs|VALUE",
+			     list.v[i], list.v[i], list.v[i]);
+	fb_strvec_release(&list);
+}
+
 static int report(struct fb_ctx *ctx, int format, size_t checked, size_t invalid,
 		  const char *noun)
 {
@@ -222,12 +238,18 @@ int cmd_validate(int argc, char **argv, struct fb_ctx *ctx)
 		status = cli_failed(ctx, err, FB_ENOTFOUND); /* an unknown target */
 		goto out;
 	}
-	if (!rev)
+	if (!rev) {
 		note_old_drafts(ctx);
+		note_conflicts(ctx);
+	}
 	if (!rev && !fb_setup_hooks_installed(ctx->repo))
 		fb_diag_addf(&ctx->diag, FB_SEV_WARNING, NULL, 0, 0,
 			     "the fieldbook hooks are not installed in this clone, so a plain git "
 			     "commit can record invalid records: run 'fieldbook hook install'");
+	else if (!rev && !fb_setup_merge_driver_installed(ctx->repo))
+		fb_diag_addf(&ctx->diag, FB_SEV_WARNING, NULL, 0, 0,
+			     "the record-aware merge driver is not installed in this clone, so git "
+			     "merges records line by line: run 'fieldbook hook install'");
 	status = report(ctx, format, st.checked, st.invalid, "record");
 out:
 	cli_getopt_release(&g);

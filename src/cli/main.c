@@ -120,6 +120,11 @@ const struct cli_command cli_commands[] = {
 	 "merge a record field by field (git runs it: merge.fieldbook.driver)",
 	 "  BASE OURS THEIRS PATH   git's %O %A %B %P; the result is written over OURS;\n"
 	 "                          exit 1 on a conflict, listed in .git/fieldbook/conflicts/\n"},
+	{"resolve", cmd_resolve, "resolve TYPE/ID --ours|--theirs|--field PATH=ours|theirs|VALUE",
+	 "settle a record's merge conflicts; commit then concludes the merge",
+	 "  --ours           ours' value of every conflicting field (the record as it is now)\n"
+	 "  --theirs         theirs' value of every conflicting field\n"
+	 "  --field PATH=ours|theirs|VALUE   one field (/a/0/b or a.0.b); VALUE is YAML\n"},
 	{"schema", cmd_schema, "schema export TYPE",
 	 "print a type's schema as one JSON document (references bundled)",
 	 "  export TYPE      the schema of TYPE, with schemas/_*.yaml definitions copied in\n"},

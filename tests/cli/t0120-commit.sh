@@ -167,7 +167,7 @@ test_expect_success 'rm keeps work that history does not have, unless --force' '
 	test_grep "Remove contacts/c-0030" out
 '
 
-test_expect_success 'a merge in progress is refused, with what to do' '
+test_expect_success 'a merge with unmerged paths is refused, naming them' '
 	git -C repo checkout -q -b side &&
 	sed -i "s/^name:.*/name: side/" repo/records/contacts/c-0009.yaml &&
 	git -C repo commit -qam side &&
@@ -177,7 +177,7 @@ test_expect_success 'a merge in progress is refused, with what to do' '
 	test_must_fail git -C repo merge -q side >/dev/null 2>&1 &&
 	sed -i "/^[<=>]\{7\}/d; /^name: side$/d" repo/records/contacts/c-0009.yaml &&
 	test_expect_code 1 fieldbook -C repo commit 2>err &&
-	test_grep "a merge, rebase, cherry-pick or revert is in progress" err &&
+	test_grep "^records/contacts/c-0009.yaml: error: an unresolved merge conflict: settle it first" err &&
 	git -C repo merge --abort
 '
 

@@ -70,6 +70,64 @@ test_expect_success 'the same field changed two ways: a conflict, no markers, th
 	git -C b ls-files -u $C >unmerged && test_line_count = 3 unmerged
 '
 
+test_expect_success 'validate and commit refuse while the conflict is unresolved' '
+	test_expect_code 1 fieldbook -C b validate >out 2>err &&
+	test_grep "contacts/c-0001 has an unresolved merge conflict" err &&
+	test_expect_code 1 fieldbook -C b commit 2>err &&
+	test_grep "$C: error: an unresolved merge conflict" err
+'
+
+test_expect_success 'resolve: a record edited since the merge is not merged over' '
+	cp b/$C saved &&
+	echo "# a note" >>b/$C &&
+	test_expect_code 1 fieldbook -C b resolve contacts/c-0001 --theirs 2>err &&
+	test_grep "edited since the merge: keep it as it is now with --ours" err &&
+	cp saved b/$C
+'
+
+test_expect_success 'resolve --field PATH=VALUE settles it; commit concludes the merge' '
+	fieldbook -C b resolve contacts/c-0001 --field name="زینب اسدی‌نیا بردسیری" >out &&
+	test_grep "^resolved contacts/c-0001; fieldbook commit concludes the merge$" out &&
+	test_grep "^name: زینب اسدی‌نیا بردسیری$" b/$C &&
+	test_grep "^influence: 3$" b/$C &&
+	test_path_is_missing b/.git/fieldbook/conflicts/contacts/c-0001.yaml &&
+	git -C b ls-files -u >unmerged && test_must_be_empty unmerged &&
+	fieldbook -C b validate &&
+	test_tick &&
+	fieldbook -C b commit >out &&
+	git -C b log -1 --format=%p >parents && test "$(wc -w <parents)" = 2 &&
+	git -C b log -1 --format=%B >msg &&
+	test_grep "^Merge branch .main. of " msg &&
+	test_grep "^Record: contacts/c-0001$" msg &&
+	test_path_is_missing b/.git/MERGE_HEAD &&
+	test -z "$(git -C b status --porcelain)" &&
+	git -C b push -q origin HEAD
+'
+
+test_expect_success 'resolve --theirs and --ours, and what is not a conflict' '
+	git -C a pull -q --no-rebase origin main &&
+	test_tick &&
+	edit a "s/^role: .*/role: congregational-imam/" "a: role" && git -C a push -q origin HEAD &&
+	edit b "s/^role: .*/role: civil-activist/" "b: role" &&
+	test_must_fail git -C b pull -q --no-rebase origin main 2>err &&
+	fieldbook -C b resolve contacts/c-0001 --theirs >out &&
+	test_grep "^role: congregational-imam$" b/$C &&
+	test_tick && fieldbook -C b commit >out && git -C b push -q origin HEAD &&
+	git -C a pull -q --no-rebase origin main &&
+	test_tick &&
+	edit a "s/^role: .*/role: party-member/" "a: role" && git -C a push -q origin HEAD &&
+	edit b "s/^role: .*/role: civil-activist/" "b: role" &&
+	test_must_fail git -C b pull -q --no-rebase origin main 2>err &&
+	fieldbook -C b resolve contacts/c-0001 --ours >out &&
+	test_grep "^role: civil-activist$" b/$C &&
+	test_tick && fieldbook -C b commit >out &&
+	test_expect_code 1 fieldbook -C b resolve contacts/c-0001 --ours 2>err &&
+	test_grep "has no unresolved merge conflict" err &&
+	test_expect_code 2 fieldbook -C b resolve contacts/c-0001 2>err &&
+	test_grep "resolve wants --ours, --theirs or --field" err &&
+	test_expect_code 2 fieldbook -C b resolve contacts/c-0001 --ours --theirs 2>err
+'
+
 test_expect_success 'merge-driver: usage, and a file that is not a record' '
 	test_expect_code 2 fieldbook -C a merge-driver x y 2>err &&
 	test_grep "merge-driver takes BASE OURS THEIRS PATH" err &&
