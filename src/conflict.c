@@ -152,7 +152,8 @@ int fb_conflict_list(struct fb_repo *r, struct fb_strvec *out, struct fb_diag *d
 		closedir(files);
 	}
 	closedir(types);
-	forget_stale(r, out, before, d);
+	if (out->n > before) /* only then is the index worth reading */
+		forget_stale(r, out, before, d);
 	if (out->n - before > 1)
 		qsort(out->v + before, out->n - before, sizeof(*out->v), cmp_str);
 	fb_buf_release(&dir);

@@ -407,7 +407,7 @@ static int merge_head(git_repository *git, git_commit **out, struct fb_diag *d)
 					     "(fieldbook resolve TYPE/ID --ours|--theirs|--field "
 					     "PATH=VALUE; git add for a file that is not a record)");
 		git_index_conflict_iterator_free(it);
-		rc = FB_EINVALID;
+		rc = FB_ERROR; /* refused, as a detached HEAD is: not an invalid record */
 	} else if (git_reference_lookup(&mh, git, "MERGE_HEAD") < 0 ||
 		   git_commit_lookup(out, git, git_reference_target(mh)) < 0) {
 		fb_git_diag(d, "cannot read MERGE_HEAD");
