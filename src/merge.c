@@ -9,8 +9,8 @@
  * theirs' lines inserted (re-indented) after ours' last entry or item.  An
  * edit that cannot be made safely by text (inside a flow collection, a key
  * on a "- " line) becomes a conflict instead.  The second pass applies the
- * edits from the end of the text backwards, then reads the result back:
- * it must parse and equal `expect` as data, or the record is one conflict.
+ * edits in the order of the text, then reads the result back: it must
+ * parse and equal `expect` as data, or the record is one conflict.
  *
  * Values are compared as data (fb_node_equal: numbers by value, keys in
  * any order), so reformatting on one side is not a change.
@@ -66,6 +66,27 @@ static char *shown(const struct fb_node *n)
 	else
 		fb_node_to_json(&b, n, -1, fb_node_is_confidential, NULL);
 	return fb_buf_detach(&b, NULL);
+}
+
+static void conflict_free(struct fb_merge_conflict *c)
+{
+	free(c->path);
+	free(c->base);
+	free(c->ours);
+	free(c->theirs);
+}
+
+/* Whether JSON text `json` is the value `n` (as data). */
+static bool json_is(const char *json, size_t len, const struct fb_node *n)
+{
+	struct fb_diag quiet = FB_DIAG_INIT;
+	struct fb_doc *doc = NULL;
+	bool ok = fb_doc_parse(&doc, "merged", json, len, FB_PARSE_ANY_ROOT | FB_PARSE_NO_SIZE_LIMIT,
+			       &quiet) == 0 &&
+		  doc->root && fb_node_equal(doc->root, n);
+	fb_doc_free(doc);
+	fb_diag_release(&quiet);
+	return ok;
 }
 
 static void conflict(struct mctx *m, const struct fb_node *b, const struct fb_node *o,
@@ -324,13 +345,8 @@ static void undo(struct mctx *m, size_t en, size_t nc, size_t mark, size_t taken
 {
 	while (m->en > en)
 		free(m->ev[--m->en].text);
-	while (m->out->n > nc) {
-		struct fb_merge_conflict *c = &m->out->v[--m->out->n];
-		free(c->path);
-		free(c->base);
-		free(c->ours);
-		free(c->theirs);
-	}
+	while (m->out->n > nc)
+		conflict_free(&m->out->v[--m->out->n]);
 	fb_buf_setlen(&m->expect, mark);
 	m->out->taken = taken;
 }
@@ -341,14 +357,7 @@ static void undo(struct mctx *m, size_t en, size_t nc, size_t mark, size_t taken
  */
 static bool gives(struct mctx *m, size_t mark, const struct fb_node *t)
 {
-	struct fb_diag quiet = FB_DIAG_INIT;
-	struct fb_doc *doc = NULL;
-	bool ok = fb_doc_parse(&doc, "merged", m->expect.ptr + mark, m->expect.len - mark,
-			       FB_PARSE_ANY_ROOT | FB_PARSE_NO_SIZE_LIMIT, &quiet) == 0 &&
-		  doc->root && fb_node_equal(doc->root, t);
-	fb_doc_free(doc);
-	fb_diag_release(&quiet);
-	return ok;
+	return json_is(m->expect.ptr + mark, m->expect.len - mark, t);
 }
 
 /* Theirs' change to a value ours left as it was. */
@@ -645,10 +654,12 @@ static bool merge_value(struct mctx *m, const struct fb_node *b, const struct fb
 {
 	if (!b && o && t && o->type == t->type && (o->type == FB_NODE_SEQ || o->type == FB_NODE_MAP))
 		b = o->type == FB_NODE_SEQ ? &no_seq : &no_map;
+	bool block_pair = o && t && o->type == t->type && o->style == FB_STYLE_BLOCK &&
+			  (o->type == FB_NODE_MAP || o->type == FB_NODE_SEQ);
+
 	if (same(o, t) || same(b, t))
 		return keep(m, o);
-	if (same(b, o) && !(o && t && o->type == t->type && o->style == FB_STYLE_BLOCK &&
-			    (o->type == FB_NODE_MAP || o->type == FB_NODE_SEQ)))
+	if (same(b, o) && !block_pair)
 		return take(m, b, o, t, oparent);
 	if (same(b, o)) {
 		/* theirs changed a block collection ours left alone: edits inside it keep
@@ -709,14 +720,11 @@ static void apply(struct mctx *m)
 static bool verified(struct mctx *m, const char *path, const struct fb_schema *s)
 {
 	struct fb_diag quiet = FB_DIAG_INIT;
-	struct fb_doc *got = NULL, *want = NULL;
+	struct fb_doc *got = NULL;
 	bool ok = fb_record_parse(&got, path, m->out->text.ptr, m->out->text.len,
 				  FB_PARSE_DEFAULT, s, &quiet) == 0 &&
-		  fb_doc_parse(&want, "merged", m->expect.ptr, m->expect.len,
-			       FB_PARSE_ANY_ROOT | FB_PARSE_NO_SIZE_LIMIT, &quiet) == 0 &&
-		  got->root && want->root && fb_node_equal(got->root, want->root);
+		  got->root && json_is(m->expect.ptr, m->expect.len, got->root);
 	fb_doc_free(got);
-	fb_doc_free(want);
 	fb_diag_release(&quiet);
 	return ok;
 }
@@ -724,12 +732,8 @@ static bool verified(struct mctx *m, const char *path, const struct fb_schema *s
 static void conflicts_release(struct fb_merge *m)
 {
 	size_t i;
-	for (i = 0; i < m->n; i++) {
-		free(m->v[i].path);
-		free(m->v[i].base);
-		free(m->v[i].ours);
-		free(m->v[i].theirs);
-	}
+	for (i = 0; i < m->n; i++)
+		conflict_free(&m->v[i]);
 	free(m->v);
 	m->v = NULL;
 	m->n = m->alloc = 0;
@@ -754,7 +758,7 @@ static bool finite(const struct fb_node *n)
 	return true;
 }
 
-/* The result is one side's text as it is (NULL: no record), with `why` a conflict at "". */
+/* The result is one side's text as it is (NULL: no record); `is_conflict`: one at "". */
 static void whole(struct fb_merge *out, const struct fb_merge_side *keep, bool is_conflict,
 		  const struct fb_doc *b, const struct fb_doc *o, const struct fb_doc *t)
 {
@@ -767,6 +771,18 @@ static void whole(struct fb_merge *out, const struct fb_merge_side *keep, bool i
 		fb_buf_add(&out->text, keep->text, keep->len);
 	if (is_conflict)
 		conflict(&m, b ? b->root : NULL, o ? o->root : NULL, t ? t->root : NULL);
+}
+
+/*
+ * When the merge cannot be made by edits: if ours' data is base's, theirs
+ * as it is is the answer (ours' comments go); else ours, one conflict.
+ */
+static void whole_sides(struct fb_merge *out, const struct fb_merge_side *ours,
+			const struct fb_merge_side *theirs, struct fb_doc *const docs[3])
+{
+	bool ours_unchanged = fb_node_equal(docs[0]->root, docs[1]->root);
+	out->taken = ours_unchanged;
+	whole(out, ours_unchanged ? theirs : ours, !ours_unchanged, docs[0], docs[1], docs[2]);
 }
 
 int fb_merge_record(const char *path, const struct fb_schema *s, struct fb_merge_side base,
@@ -812,11 +828,7 @@ int fb_merge_record(const char *path, const struct fb_schema *s, struct fb_merge
 	} else if (fb_node_equal(docs[0]->root, docs[2]->root)) {
 		whole(out, &ours, false, NULL, NULL, NULL); /* theirs changed nothing */
 	} else if (!finite(docs[0]->root) || !finite(docs[1]->root) || !finite(docs[2]->root)) {
-		/* .nan and .inf have no JSON to check a merge by: only whole sides */
-		bool ours_unchanged = fb_node_equal(docs[0]->root, docs[1]->root);
-		out->taken = ours_unchanged;
-		whole(out, ours_unchanged ? &theirs : &ours, !ours_unchanged, docs[0], docs[1],
-		      docs[2]);
+		whole_sides(out, &ours, &theirs, docs); /* .nan, .inf: no JSON to check by */
 	} else {
 		memset(&m, 0, sizeof(m));
 		m.o = docs[1];
@@ -828,12 +840,8 @@ int fb_merge_record(const char *path, const struct fb_schema *s, struct fb_merge
 		merge_value(&m, docs[0]->root, docs[1]->root, docs[2]->root, NULL);
 		apply(&m);
 		if (!verified(&m, path, s)) {
-			/* ours' data is base's: theirs as it is is the answer (ours' comments go) */
-			bool ours_unchanged = fb_node_equal(docs[0]->root, docs[1]->root);
 			conflicts_release(out);
-			out->taken = ours_unchanged;
-			whole(out, ours_unchanged ? &theirs : &ours, !ours_unchanged, docs[0], docs[1],
-			      docs[2]);
+			whole_sides(out, &ours, &theirs, docs);
 		}
 		for (i = 0; i < (int)m.en; i++)
 			free(m.ev[i].text);
