@@ -388,33 +388,28 @@ static void lock_held(struct fb_diag *d, struct fb_repo *r, const char *what)
 }
 
 /* The commit a merge in progress brings (MERGE_HEAD); refused while paths are unmerged. */
-static int merge_head(git_repository *git, git_commit **out, struct fb_diag *d)
+static int merge_head(struct fb_repo *r, git_repository *git, git_commit **out,
+		      struct fb_diag *d)
 {
-	git_index *idx = NULL;
+	struct fb_strvec unmerged = {0};
 	git_reference *mh = NULL;
-	int rc = 0;
+	size_t i;
+	int rc = fb_vcs_unmerged(r, &unmerged, d);
 
-	if (git_repository_index(&idx, git) < 0 || git_index_read(idx, 1) < 0) {
-		fb_git_diag(d, "cannot read the index");
-		rc = FB_EIO;
-	} else if (git_index_has_conflicts(idx)) {
-		git_index_conflict_iterator *it = NULL;
-		const git_index_entry *a, *o, *t;
-		if (git_index_conflict_iterator_new(&it, idx) == 0)
-			while (git_index_conflict_next(&a, &o, &t, it) == 0)
-				fb_diag_addf(d, FB_SEV_ERROR, (a ? a : o ? o : t)->path, 0, 0,
-					     "an unresolved merge conflict: settle it first "
-					     "(fieldbook resolve TYPE/ID --ours|--theirs|--field "
-					     "PATH=VALUE; git add for a file that is not a record)");
-		git_index_conflict_iterator_free(it);
+	for (i = 0; i < unmerged.n; i++)
+		fb_diag_addf(d, FB_SEV_ERROR, unmerged.v[i], 0, 0,
+			     "an unresolved merge conflict: settle it first (fieldbook resolve "
+			     "TYPE/ID --ours|--theirs|--field PATH=VALUE; git add for a file "
+			     "that is not a record)");
+	if (!rc && unmerged.n)
 		rc = FB_ERROR; /* refused, as a detached HEAD is: not an invalid record */
-	} else if (git_reference_lookup(&mh, git, "MERGE_HEAD") < 0 ||
-		   git_commit_lookup(out, git, git_reference_target(mh)) < 0) {
+	if (!rc && (git_reference_lookup(&mh, git, "MERGE_HEAD") < 0 ||
+		    git_commit_lookup(out, git, git_reference_target(mh)) < 0)) {
 		fb_git_diag(d, "cannot read MERGE_HEAD");
 		rc = FB_EIO;
 	}
 	git_reference_free(mh);
-	git_index_free(idx);
+	fb_strvec_release(&unmerged);
 	return rc;
 }
 
@@ -436,12 +431,13 @@ static int index_tree(git_repository *git, const char *index_path, git_tree **ou
 }
 
 /*
- * The branch HEAD names (refs/heads/main) and its tip (NULL: unborn).
- * FB_ERROR, with the reason, when HEAD is detached or a merge, rebase or
- * the like is in progress.
+ * The branch HEAD names (refs/heads/main), its tip (NULL: unborn) and, in
+ * a merge in progress, the commit merged (MERGE_HEAD; else NULL).
+ * FB_ERROR, with the reason, when HEAD is detached, a merge has unmerged
+ * paths, or a rebase or the like is in progress.
  */
-static int head_branch(git_repository *git, struct fb_buf *name, git_commit **tip,
-		       git_commit **merging, struct fb_diag *d)
+static int head_branch(struct fb_repo *r, git_repository *git, struct fb_buf *name,
+		       git_commit **tip, git_commit **merging, struct fb_diag *d)
 {
 	git_reference *head = NULL, *resolved = NULL;
 	int rc;
@@ -449,7 +445,7 @@ static int head_branch(git_repository *git, struct fb_buf *name, git_commit **ti
 	*tip = NULL;
 	*merging = NULL;
 	if (git_repository_state(git) == GIT_REPOSITORY_STATE_MERGE) {
-		if ((rc = merge_head(git, merging, d)) < 0)
+		if ((rc = merge_head(r, git, merging, d)) < 0)
 			return rc;
 	} else if (git_repository_state(git) != GIT_REPOSITORY_STATE_NONE) {
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
@@ -842,7 +838,7 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 		size_t i, targets = 0;
 
 		fb_commit_result_release(res);
-		if ((rc = head_branch(git, &branch, &tip, &merging, d)) < 0)
+		if ((rc = head_branch(r, git, &branch, &tip, &merging, d)) < 0)
 			break;
 		if (tip && git_commit_tree(&head, tip) < 0) {
 			fb_git_diag(d, "cannot read HEAD's tree");
