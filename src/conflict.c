@@ -68,18 +68,12 @@ int fb_conflict_save(struct fb_repo *r, const char *type, const char *id, const 
 	return err;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /*
  * git's index is the truth of what is unmerged: a conflict file whose
  * record git no longer has unmerged (settled with git add, the merge
- * aborted) is stale, and goes.
+ * aborted) is stale, and goes.  The others become their record's path.
  */
-static void forget_stale(struct fb_repo *r, struct fb_strvec *list, size_t from,
-			 struct fb_diag *d)
+static void forget_stale(struct fb_repo *r, struct fb_strvec *list, struct fb_diag *d)
 {
 	struct fb_strvec unmerged = {0}, records = {0};
 	struct fb_diag quiet = FB_DIAG_INIT;
@@ -87,28 +81,29 @@ static void forget_stale(struct fb_repo *r, struct fb_strvec *list, size_t from,
 
 	if (fb_vcs_unmerged(r, &unmerged, d) < 0)
 		return;
-	for (i = 0; i < unmerged.n; i++) {
+	for (i = 0; i < unmerged.n; i++) { /* records[i]: "TYPE/ID" of unmerged.v[i], or "" */
 		char *type = NULL, *id = NULL;
-		if (fb_record_path_parse(unmerged.v[i], &type, &id)) {
-			struct fb_buf name = FB_BUF_INIT;
+		struct fb_buf name = FB_BUF_INIT;
+		if (fb_record_path_parse(unmerged.v[i], &type, &id))
 			fb_buf_addf(&name, "%s/%s", type, id);
-			fb_strvec_push(&records, name.ptr);
-			fb_buf_release(&name);
-		}
+		fb_strvec_push(&records, name.ptr ? name.ptr : "");
+		fb_buf_release(&name);
 		free(type);
 		free(id);
 	}
-	for (i = k = from; i < list->n; i++) {
-		if (fb_strvec_has(&records, list->v[i])) {
-			list->v[k++] = list->v[i];
+	for (i = k = 0; i < list->n; i++) {
+		char *slash = strchr(list->v[i], '/');
+		size_t at;
+		for (at = 0; at < records.n && strcmp(records.v[at], list->v[i]); at++)
+			;
+		if (at < records.n) {
+			free(list->v[i]);
+			list->v[k++] = fb_strdup(unmerged.v[at]);
 			continue;
 		}
-		{
-			char *slash = strchr(list->v[i], '/');
-			*slash = '\0';
-			fb_conflict_clear(r, list->v[i], slash + 1, &quiet);
-			free(list->v[i]);
-		}
+		*slash = '\0';
+		fb_conflict_clear(r, list->v[i], slash + 1, &quiet);
+		free(list->v[i]);
 	}
 	list->n = k;
 	fb_strvec_release(&unmerged);
@@ -121,7 +116,6 @@ int fb_conflict_list(struct fb_repo *r, struct fb_strvec *out, struct fb_diag *d
 	struct fb_buf dir = FB_BUF_INIT, sub = FB_BUF_INIT, name = FB_BUF_INIT;
 	struct dirent *te, *fe;
 	DIR *types;
-	size_t before = out->n;
 
 	if (fb_repo_private_dir(r, "conflicts", &dir, d) < 0)
 		return FB_EIO;
@@ -139,7 +133,7 @@ int fb_conflict_list(struct fb_repo *r, struct fb_strvec *out, struct fb_diag *d
 			continue;
 		while ((fe = readdir(files))) {
 			size_t n = strlen(fe->d_name);
-			if (n <= 5 || strcmp(fe->d_name + n - 5, ".yaml"))
+			if (!fb_has_suffix(fe->d_name, ".yaml"))
 				continue;
 			fb_buf_reset(&name);
 			fb_buf_add(&name, fe->d_name, n - 5);
@@ -152,10 +146,9 @@ int fb_conflict_list(struct fb_repo *r, struct fb_strvec *out, struct fb_diag *d
 		closedir(files);
 	}
 	closedir(types);
-	if (out->n > before) /* only then is the index worth reading */
-		forget_stale(r, out, before, d);
-	if (out->n - before > 1)
-		qsort(out->v + before, out->n - before, sizeof(*out->v), cmp_str);
+	if (out->n) /* only then is the index worth reading */
+		forget_stale(r, out, d);
+	fb_strvec_sort(out);
 	fb_buf_release(&dir);
 	fb_buf_release(&sub);
 	fb_buf_release(&name);

@@ -64,12 +64,17 @@ static void note_conflicts(struct fb_ctx *ctx)
 	struct fb_strvec list = {0};
 	size_t i;
 	fb_conflict_list(ctx->repo, &list, &ctx->diag);
-	for (i = 0; i < list.n; i++)
-		fb_diag_addf(&ctx->diag, FB_SEV_ERROR, NULL, 0, 0,
-			     "%s has an unresolved merge conflict (.git/fieldbook/conflicts/%s.yaml "
-			     "lists it): fieldbook resolve %s --ours|--theirs|--field "
-			     "PATH=ours|theirs|VALUE",
-			     list.v[i], list.v[i], list.v[i]);
+	for (i = 0; i < list.n; i++) {
+		char *type = NULL, *id = NULL;
+		fb_record_path_parse(list.v[i], &type, &id);
+		fb_diag_addf(&ctx->diag, FB_SEV_ERROR, list.v[i], 0, 0,
+			     "%s/%s has an unresolved merge conflict "
+			     "(.git/fieldbook/conflicts/%s/%s.yaml lists it): fieldbook resolve "
+			     "%s/%s --ours|--theirs|--field PATH=ours|theirs|VALUE",
+			     type, id, type, id, type, id);
+		free(type);
+		free(id);
+	}
 	fb_strvec_release(&list);
 }
 
