@@ -25,6 +25,27 @@
 
 #include "cli.h"
 
+/* TYPE's schema, from the working tree's schemas (ours); NULL (untyped) when they do not load. */
+static const struct fb_schema *record_schema(struct fb_ctx *ctx, const char *type,
+					     struct fb_schemas **ss)
+{
+	struct fb_source *src = NULL;
+	struct fb_diag quiet = FB_DIAG_INIT;
+	fb_source_worktree(&src, ctx->repo);
+	fb_schemas_load(ss, src, &quiet);
+	fb_source_free(src);
+	fb_diag_release(&quiet);
+	return *ss ? fb_schemas_type(*ss, type) : NULL;
+}
+
+/* The fields in conflict, for a message: "/name, /tags" ("/" the whole record). */
+static void conflict_paths(struct fb_buf *out, const struct fb_merge *m)
+{
+	size_t i;
+	for (i = 0; i < m->n; i++)
+		fb_buf_addf(out, "%s%s", i ? ", " : "", m->v[i].path[0] ? m->v[i].path : "/");
+}
+
 static int read_side(struct fb_ctx *ctx, const char *file, struct fb_buf *out)
 {
 	if (fb_buf_read_file(out, file, 0) < 0)
@@ -35,15 +56,13 @@ static int read_side(struct fb_ctx *ctx, const char *file, struct fb_buf *out)
 int cmd_merge_driver(int argc, char **argv, struct fb_ctx *ctx)
 {
 	static const struct option opts[] = {{NULL, 0, NULL, 0}};
-	struct fb_buf b = FB_BUF_INIT, o = FB_BUF_INIT, t = FB_BUF_INIT;
-	struct fb_source *src = NULL;
+	struct fb_buf b = FB_BUF_INIT, o = FB_BUF_INIT, t = FB_BUF_INIT, list = FB_BUF_INIT;
 	struct fb_schemas *ss = NULL;
 	struct fb_merge m = {0};
 	struct fb_diag quiet = FB_DIAG_INIT;
 	struct cli_getopt g;
 	char *type = NULL, *id = NULL;
 	const char *path;
-	size_t i;
 	int status = EXIT_OK;
 
 	cli_getopt_init(&g, ctx, argc, argv, "", opts);
@@ -70,10 +89,7 @@ int cmd_merge_driver(int argc, char **argv, struct fb_ctx *ctx)
 	    (status = read_side(ctx, argv[g.optind + 1], &o)) ||
 	    (status = read_side(ctx, argv[g.optind + 2], &t)))
 		goto out;
-	/* typed by the working tree's schemas (ours); untyped if they do not load */
-	fb_source_worktree(&src, ctx->repo);
-	fb_schemas_load(&ss, src, &quiet);
-	fb_merge_record(path, ss ? fb_schemas_type(ss, type) : NULL,
+	fb_merge_record(path, record_schema(ctx, type, &ss),
 			(struct fb_merge_side){b.ptr, b.len}, (struct fb_merge_side){o.ptr, o.len},
 			(struct fb_merge_side){t.ptr, t.len}, NULL, &m, &ctx->diag);
 	cli_flush_diag(ctx);
@@ -92,22 +108,22 @@ int cmd_merge_driver(int argc, char **argv, struct fb_ctx *ctx)
 		status = EXIT_ENV;
 		goto out;
 	}
-	fprintf(stderr, "fieldbook: CONFLICT (fields) in %s:", path);
-	for (i = 0; i < m.n; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", m.v[i].path[0] ? m.v[i].path : "the whole record");
-	fprintf(stderr, "\nfieldbook: the record keeps ours there; see .git/fieldbook/conflicts/%s/%s.yaml "
-			"and settle it with: fieldbook resolve %s/%s --ours|--theirs|--field "
-			"PATH=ours|theirs|VALUE\n",
-		type, id, type, id);
+	conflict_paths(&list, &m);
+	fprintf(stderr,
+		"fieldbook: CONFLICT (fields) in %s: %s\n"
+		"fieldbook: the record keeps ours there; see .git/fieldbook/conflicts/%s/%s.yaml "
+		"and settle it with: fieldbook resolve %s/%s --ours|--theirs|--field "
+		"PATH=ours|theirs|VALUE\n",
+		path, list.ptr, type, id, type, id);
 	status = EXIT_DATA;
 out:
 	fb_merge_release(&m);
 	fb_schemas_free(ss);
-	fb_source_free(src);
 	fb_diag_release(&quiet);
 	fb_buf_release(&b);
 	fb_buf_release(&o);
 	fb_buf_release(&t);
+	fb_buf_release(&list);
 	free(type);
 	free(id);
 	cli_getopt_release(&g);
@@ -155,6 +171,37 @@ static struct fb_merge_side side_of(const struct fb_buf *b, bool has)
 	return s;
 }
 
+/*
+ * Each --field names a conflict the merge has (`m`, merged without them)
+ * and gives a VALUE that is YAML; EXIT_USAGE saying which does not.
+ */
+static int check_fields(struct fb_ctx *ctx, const struct fb_merge_opts *mo,
+			const struct fb_merge *m, const char *type, const char *id)
+{
+	struct fb_buf list = FB_BUF_INIT;
+	size_t i, k;
+	int status = 0;
+
+	conflict_paths(&list, m);
+	for (i = 0; i < mo->n && !status; i++) {
+		const struct fb_merge_choice *c = &mo->v[i];
+		struct fb_doc *doc = NULL;
+		for (k = 0; k < m->n && strcmp(m->v[k].path, c->path); k++)
+			;
+		if (k == m->n)
+			status = cli_usage_error(ctx, "--field %s: %s/%s has no conflict there (its "
+						      "conflicts: %s)",
+						 c->path[0] ? c->path : "/", type, id, list.ptr);
+		else if (c->pick == FB_MERGE_VALUE &&
+			 fb_doc_parse(&doc, "--field", c->value, strlen(c->value), FB_PARSE_ANY_ROOT,
+				      &ctx->diag) < 0)
+			status = cli_usage_flush(ctx);
+		fb_doc_free(doc);
+	}
+	fb_buf_release(&list);
+	return status;
+}
+
 int cmd_resolve(int argc, char **argv, struct fb_ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -166,15 +213,15 @@ int cmd_resolve(int argc, char **argv, struct fb_ctx *ctx)
 	struct fb_merge_choice *choices = fb_calloc((size_t)argc + 1, sizeof(*choices));
 	struct fb_merge_opts mo = {FB_MERGE_ASK, choices, 0};
 	struct fb_vcs_sides sides = {0};
-	struct fb_buf now = FB_BUF_INIT;
+	struct fb_merge_side sb, so, st;
+	struct fb_buf now = FB_BUF_INIT, list = FB_BUF_INIT;
 	struct fb_merge m0 = {0}, m1 = {0};
-	struct fb_source *src = NULL;
 	struct fb_schemas *ss = NULL;
 	struct fb_diag quiet = FB_DIAG_INIT;
-	const struct fb_schema *s = NULL;
+	const struct fb_schema *s;
 	struct cli_getopt g;
 	char *type = NULL, *id = NULL, *path = NULL;
-	bool has_now, as_it_is;
+	bool has_now, edited, as_it_is_now;
 	size_t i;
 	int opt, status = EXIT_OK;
 
@@ -224,29 +271,29 @@ int cmd_resolve(int argc, char **argv, struct fb_ctx *ctx)
 		status = EXIT_ENV;
 		goto out;
 	}
-	fb_source_worktree(&src, ctx->repo);
-	if (fb_schemas_load(&ss, src, &quiet) == 0)
-		s = fb_schemas_type(ss, type);
+	s = record_schema(ctx, type, &ss);
+	sb = side_of(&sides.base, sides.has_base);
+	so = side_of(&sides.ours, sides.has_ours);
+	st = side_of(&sides.theirs, sides.has_theirs);
 	has_now = fb_repo_read_file(ctx->repo, path, &now, &quiet) == 0;
 	/* what the merge left: anything else was edited since, by hand */
-	fb_merge_record(path, s, side_of(&sides.base, sides.has_base),
-			side_of(&sides.ours, sides.has_ours), side_of(&sides.theirs, sides.has_theirs),
-			NULL, &m0, &quiet);
-	as_it_is = has_now != m0.present ||
-		   (has_now && (now.len != m0.text.len || memcmp(now.ptr, m0.text.ptr, now.len)));
-	if (as_it_is && !(mo.all == FB_MERGE_OURS && !mo.n)) {
+	fb_merge_record(path, s, sb, so, st, NULL, &m0, &quiet);
+	if ((status = check_fields(ctx, &mo, &m0, type, id)))
+		goto out;
+	edited = has_now != m0.present ||
+		 (has_now && (now.len != m0.text.len || memcmp(now.ptr, m0.text.ptr, now.len)));
+	as_it_is_now = mo.all == FB_MERGE_OURS && !mo.n;
+	if (edited && !as_it_is_now) {
 		status = cli_error(ctx, EXIT_DATA,
 				   "%s was edited since the merge: keep it as it is now with "
 				   "--ours, or undo the edits first",
 				   path);
 		goto out;
 	}
-	if (mo.all == FB_MERGE_OURS && !mo.n) {
+	if (as_it_is_now) {
 		m1.present = has_now; /* ours: the record as it is now */
 	} else {
-		fb_merge_record(path, s, side_of(&sides.base, sides.has_base),
-				side_of(&sides.ours, sides.has_ours),
-				side_of(&sides.theirs, sides.has_theirs), &mo, &m1, &ctx->diag);
+		fb_merge_record(path, s, sb, so, st, &mo, &m1, &ctx->diag);
 		cli_flush_diag(ctx);
 		if (fb_repo_lock(ctx->repo, 30000, &ctx->diag) < 0 ||
 		    (m1.present ? fb_repo_write_file(ctx->repo, path, m1.text.ptr, m1.text.len,
@@ -262,10 +309,8 @@ int cmd_resolve(int argc, char **argv, struct fb_ctx *ctx)
 	if (m1.n) {
 		fb_conflict_save(ctx->repo, type, id, path, &m1, &ctx->diag);
 		cli_flush_diag(ctx);
-		fprintf(stderr, "fieldbook: %s/%s still has conflicts:", type, id);
-		for (i = 0; i < m1.n; i++)
-			fprintf(stderr, "%s %s", i ? "," : "", m1.v[i].path[0] ? m1.v[i].path : "/");
-		fputc('\n', stderr);
+		conflict_paths(&list, &m1);
+		fprintf(stderr, "fieldbook: %s/%s still has conflicts: %s\n", type, id, list.ptr);
 		status = EXIT_DATA;
 		goto out;
 	}
@@ -285,8 +330,8 @@ out:
 	fb_merge_release(&m1);
 	fb_vcs_sides_release(&sides);
 	fb_buf_release(&now);
+	fb_buf_release(&list);
 	fb_schemas_free(ss);
-	fb_source_free(src);
 	fb_diag_release(&quiet);
 	free(type);
 	free(id);

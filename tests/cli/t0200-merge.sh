@@ -9,6 +9,20 @@ edit() {
 	sed -i "$2" "$1/$C" && git -C "$1" commit -qam "$3"
 }
 
+# both_edit A-SED B-SED: from one commit, a and b each change c-0001; a pushes, b has yet to pull
+both_edit() {
+	git -C b push -q origin HEAD && git -C a pull -q --no-rebase origin main &&
+	test_tick &&
+	edit a "$1" "a: $1" && git -C a push -q origin HEAD &&
+	edit b "$2" "b: $2"
+}
+
+# role_conflict A-ROLE B-ROLE: a and b set c-0001's role two ways; b's pull stops on it
+role_conflict() {
+	both_edit "s/^role: .*/role: $1/" "s/^role: .*/role: $2/" &&
+	test_must_fail git -C b pull -q --no-rebase origin main 2>err
+}
+
 test_expect_success 'setup: a server and two clones, each with the driver' '
 	fb_demo seed &&
 	git -C seed ls-files .gitattributes >tracked && test_grep "^.gitattributes$" tracked &&
@@ -41,11 +55,8 @@ test_expect_success 'different fields of one record merge, comments on both side
 '
 
 test_expect_success 'appended phones on both sides become both' '
-	git -C b push -q origin HEAD && git -C a pull -q --no-rebase origin main &&
-	test_tick &&
-	edit a "/^  - \"03431414213\"/a\\  - \"09130000001\"" "a: phone" &&
-	git -C a push -q origin HEAD &&
-	edit b "/^  - \"03431414213\"/a\\  - \"09130000002\"" "b: phone" &&
+	both_edit "/^  - \"03431414213\"/a\\  - \"09130000001\"" \
+		"/^  - \"03431414213\"/a\\  - \"09130000002\"" &&
 	git -C b pull -q --no-rebase origin main &&
 	sed -n "/^phones:/,/^[a-z]/p" b/$C >phones &&
 	printf "phones:\n  - \"03431414213\"\n  - \"09130000002\"\n  - \"09130000001\"\ninfluence: 4  # after the 1403 elections\n" >expect &&
@@ -53,11 +64,8 @@ test_expect_success 'appended phones on both sides become both' '
 '
 
 test_expect_success 'the same field changed two ways: a conflict, no markers, the fields listed' '
-	git -C b push -q origin HEAD && git -C a pull -q --no-rebase origin main &&
-	test_tick &&
-	edit a "s/^name: .*/name: زینب اسدی‌نیا/" "a: name" &&
-	git -C a push -q origin HEAD &&
-	edit b "s/^name: .*/name: زینب اسدی بردسیری/; s/^influence: .*/influence: 3/" "b: name" &&
+	both_edit "s/^name: .*/name: زینب اسدی‌نیا/" \
+		"s/^name: .*/name: زینب اسدی بردسیری/; s/^influence: .*/influence: 3/" &&
 	test_must_fail git -C b pull -q --no-rebase origin main >out 2>err &&
 	test_grep "CONFLICT (fields) in $C: /name" err &&
 	test_must_fail grep -q "<<<<<<<\|=======\|>>>>>>>" b/$C &&
@@ -73,6 +81,7 @@ test_expect_success 'the same field changed two ways: a conflict, no markers, th
 test_expect_success 'validate and commit refuse while the conflict is unresolved' '
 	test_expect_code 1 fieldbook -C b validate >out 2>err &&
 	test_grep "contacts/c-0001 has an unresolved merge conflict" err &&
+	test_grep "^$C: error: contacts/c-0001 has an unresolved merge conflict" err &&
 	test_expect_code 1 fieldbook -C b commit 2>err &&
 	test_grep "$C: error: an unresolved merge conflict" err
 '
@@ -105,19 +114,11 @@ test_expect_success 'resolve --field PATH=VALUE settles it; commit concludes the
 '
 
 test_expect_success 'resolve --theirs and --ours, and what is not a conflict' '
-	git -C a pull -q --no-rebase origin main &&
-	test_tick &&
-	edit a "s/^role: .*/role: congregational-imam/" "a: role" && git -C a push -q origin HEAD &&
-	edit b "s/^role: .*/role: civil-activist/" "b: role" &&
-	test_must_fail git -C b pull -q --no-rebase origin main 2>err &&
+	role_conflict congregational-imam civil-activist &&
 	fieldbook -C b resolve contacts/c-0001 --theirs >out &&
 	test_grep "^role: congregational-imam$" b/$C &&
 	test_tick && fieldbook -C b commit >out && git -C b push -q origin HEAD &&
-	git -C a pull -q --no-rebase origin main &&
-	test_tick &&
-	edit a "s/^role: .*/role: party-member/" "a: role" && git -C a push -q origin HEAD &&
-	edit b "s/^role: .*/role: civil-activist/" "b: role" &&
-	test_must_fail git -C b pull -q --no-rebase origin main 2>err &&
+	role_conflict party-member civil-activist &&
 	fieldbook -C b resolve contacts/c-0001 --ours >out &&
 	test_grep "^role: civil-activist$" b/$C &&
 	test_tick && fieldbook -C b commit >out &&
@@ -126,6 +127,20 @@ test_expect_success 'resolve --theirs and --ours, and what is not a conflict' '
 	test_expect_code 2 fieldbook -C b resolve contacts/c-0001 2>err &&
 	test_grep "resolve wants --ours, --theirs or --field" err &&
 	test_expect_code 2 fieldbook -C b resolve contacts/c-0001 --ours --theirs 2>err
+'
+
+test_expect_success 'resolve --field: a field with no conflict, a VALUE that is not YAML' '
+	role_conflict security-council-member campaign-staff &&
+	test_expect_code 2 fieldbook -C b resolve contacts/c-0001 --field name=x 2>err &&
+	test_grep "^fieldbook: error: --field /name: contacts/c-0001 has no conflict there (its conflicts: /role)$" err &&
+	test_expect_code 2 fieldbook -C b resolve contacts/c-0001 --field "role=[a" 2>err &&
+	test_grep "^--field:[0-9]*:[0-9]*: error: did not find expected" err &&
+	test_expect_code 2 fieldbook -C b resolve contacts/c-0001 --field role 2>err &&
+	test_grep "field wants PATH=ours, PATH=theirs or PATH=VALUE" err &&
+	git -C b ls-files -u $C >unmerged && test_line_count = 3 unmerged &&
+	fieldbook -C b resolve contacts/c-0001 --field role=ours >out &&
+	test_grep "^role: campaign-staff$" b/$C &&
+	test_tick && fieldbook -C b commit >out
 '
 
 test_expect_success 'merge-driver: usage, and a file that is not a record' '
