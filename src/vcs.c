@@ -221,7 +221,7 @@ fail:
  * the exit status (-1 when it could not run).  poll() keeps the pipes moving
  * whichever fills first.
  */
-static int run_program(char *const argv[], const char *input, size_t inlen, struct fb_buf *out,
+int vcs_run_program(char *const argv[], const char *input, size_t inlen, struct fb_buf *out,
 		       struct fb_buf *err)
 {
 	int in[2] = {-1, -1}, o[2] = {-1, -1}, e[2] = {-1, -1}, status, i;
@@ -348,7 +348,7 @@ int vcs_sign_buffer(struct fb_repo *r, git_config *cfg, const struct fb_ident *c
 		close(fd);
 		argv[6] = arg.ptr;
 		argv[7] = tmp.ptr;
-		status = run_program(argv, NULL, 0, &out, &err);
+		status = vcs_run_program(argv, NULL, 0, &out, &err);
 		fb_buf_reset(&out);
 		fb_buf_addf(&out, "%s.sig", tmp.ptr);
 		if (status == 0 && fb_buf_read_file(sig, out.ptr, 0) == 0)
@@ -363,7 +363,7 @@ int vcs_sign_buffer(struct fb_repo *r, git_config *cfg, const struct fb_ident *c
 		else
 			fb_buf_addf(&arg, "%s <%s>", committer->name, committer->email);
 		argv[3] = arg.ptr;
-		status = run_program(argv, buf, len, sig, &err);
+		status = vcs_run_program(argv, buf, len, sig, &err);
 		if (status == 0 && sig->len)
 			rc = 0;
 	}
@@ -401,7 +401,7 @@ int fb_vcs_verify_signature(struct fb_repo *r, const char *commit)
 {
 	struct fb_buf out = FB_BUF_INIT, err = FB_BUF_INIT;
 	char *argv[] = {"git", "-C", (char *)fb_repo_root(r), "verify-commit", (char *)commit, NULL};
-	int status = run_program(argv, NULL, 0, &out, &err);
+	int status = vcs_run_program(argv, NULL, 0, &out, &err);
 	fb_buf_release(&out);
 	fb_buf_release(&err);
 	return status < 0 ? -1 : status == 0;

@@ -36,5 +36,8 @@ extern char **environ;
 int vcs_sign_buffer(struct fb_repo *r, git_config *cfg, const struct fb_ident *committer,
 		    const char *buf, size_t len, struct fb_buf *sig, struct fb_diag *d);
 void vcs_diff_options(git_diff_options *opts);
+/* Run argv with `input` on its stdin, collecting stdout and stderr: its exit status, -1 if it could not run. */
+int vcs_run_program(char *const argv[], const char *input, size_t inlen, struct fb_buf *out,
+		    struct fb_buf *err);
 
 #endif

@@ -125,6 +125,10 @@ const struct cli_command cli_commands[] = {
 	 "  --ours           ours' value of every conflicting field (the record as it is now)\n"
 	 "  --theirs         theirs' value of every conflicting field\n"
 	 "  --field PATH=ours|theirs|VALUE   one field (/a/0/b or a.0.b); VALUE is YAML\n"},
+	{"sync", cmd_sync, "sync [REMOTE] [--no-push]",
+	 "fetch, merge record by record, validate, commit the merge and push",
+	 "  REMOTE           a remote's name, URL or path (default: the upstream, else origin)\n"
+	 "  --no-push        fetch and merge only\n"},
 	{"schema", cmd_schema, "schema export TYPE",
 	 "print a type's schema as one JSON document (references bundled)",
 	 "  export TYPE      the schema of TYPE, with schemas/_*.yaml definitions copied in\n"},

@@ -1,0 +1,1383 @@
+/*
+ * sync (see sync.h): the transfer, with its credentials, and integrating
+ * the remote's branch -- fast-forward, or the record-aware merge of two
+ * trees -- then the push and its retries.
+ *
+ * The merge, in memory: libgit2 merges the trees (git_merge_trees, no
+ * rename detection: a record is its path), then every record both sides
+ * changed is merged again by merge.c from its three blobs, as git's merge
+ * driver would (so `git pull` with the driver and `sync` agree), and its
+ * entry replaced.  A record both sides added under one id with different
+ * content keeps theirs at that path (pushed first, it is the office's); ours
+ * takes the next free id of the type, and our changed records' references to
+ * the old id are rewritten (one edit per scalar: comments kept).  What
+ * remains in conflict outside the records (a schema changed on both sides)
+ * cannot be merged field by field: refused, nothing local moves.
+ * A clean merge is checked -- the working tree (== HEAD) with the merged
+ * tree's files laid over it -- before the working tree moves; then it is
+ * checked out, MERGE_HEAD written and fb_vcs_commit concludes it (trailers,
+ * signing, the index and branch steps of vcs_commit.c).
+ */
+#include <pwd.h>
+
+#include <fieldbook/conflict.h>
+#include <fieldbook/merge.h>
+#include <fieldbook/node.h>
+#include <fieldbook/schema.h>
+#include <fieldbook/sync.h>
+#include <fieldbook/template.h>
+
+#include "vcs_int.h"
+
+#define SYNC_ATTEMPTS 5
+
+void fb_sync_result_release(struct fb_sync_result *res)
+{
+	size_t i;
+	free(res->remote);
+	free(res->branch);
+	fb_strvec_release(&res->merged);
+	fb_strvec_release(&res->conflicts);
+	for (i = 0; i < res->nrenumbered; i++) {
+		free(res->renumbered[i].type);
+		free(res->renumbered[i].from);
+		free(res->renumbered[i].to);
+	}
+	free(res->renumbered);
+	memset(res, 0, sizeof(*res));
+}
+
+/* ---- the network side: credentials, host keys, progress ---------------------------------- */
+
+struct net {
+	git_repository *git;
+	const struct fb_sync_opts *o;
+	const char *url;
+	struct fb_strvec keys; /* ssh: "agent", then key files, tried in turn */
+	size_t next_key;
+	bool keys_listed;
+	bool auth_failed;
+	struct fb_buf cred;    /* the credential git's helper filled (for approve/reject) */
+	bool filled;
+	struct fb_buf hostkey; /* why a host key was refused */
+	struct fb_buf remote_says; /* the server's sideband messages */
+	char *rejected;        /* a ref the server refused, with its reason */
+};
+
+static void net_release(struct net *n)
+{
+	if (n->cred.len)
+		memset(n->cred.ptr, 0, n->cred.len); /* it holds a password */
+	fb_buf_release(&n->cred);
+	fb_buf_release(&n->hostkey);
+	fb_buf_release(&n->remote_says);
+	fb_strvec_release(&n->keys);
+	free(n->rejected);
+}
+
+static const char *local_user(void)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+	if (u && *u)
+		return u;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_name : "git";
+}
+
+static void add_key_file(struct net *n, const char *path)
+{
+	if (path && *path && access(path, R_OK) == 0 && !fb_strvec_has(&n->keys, path))
+		fb_strvec_push(&n->keys, path);
+}
+
+/* ssh: the agent, the key files the git config names, then ~/.ssh/id_*. */
+static void list_keys(struct net *n)
+{
+	static const char *const std[] = {"id_ed25519", "id_ecdsa", "id_rsa"};
+	git_config *cfg = NULL;
+	const char *home = getenv("HOME");
+	size_t i;
+
+	n->keys_listed = true;
+	if (getenv("SSH_AUTH_SOCK"))
+		fb_strvec_push(&n->keys, "agent");
+	if (git_repository_config_snapshot(&cfg, n->git) == 0) {
+		const char *v = NULL;
+		if (git_config_get_string(&v, cfg, "fieldbook.sshkey") == 0)
+			add_key_file(n, v);
+		if (git_config_get_string(&v, cfg, "core.sshcommand") == 0) {
+			const char *i_opt = strstr(v, "-i ");
+			if (i_opt) {
+				char *k = fb_strndup(i_opt + 3, strcspn(i_opt + 3, " \t"));
+				add_key_file(n, k);
+				free(k);
+			}
+		}
+		git_config_free(cfg);
+	}
+	for (i = 0; home && i < FB_ARRAY_SIZE(std); i++) {
+		struct fb_buf p = FB_BUF_INIT;
+		fb_buf_addf(&p, "%s/.ssh/%s", home, std[i]);
+		add_key_file(n, p.ptr);
+		fb_buf_release(&p);
+	}
+}
+
+/* `git credential ACTION` with `input`; its output in `out` (fill). */
+static int run_credential(struct net *n, const char *action, const char *input,
+			  struct fb_buf *out)
+{
+	char *argv[] = {"env", "GIT_TERMINAL_PROMPT=0", "git", "credential", (char *)action, NULL};
+	struct fb_buf err = FB_BUF_INIT, ignored = FB_BUF_INIT;
+	int status = vcs_run_program(n->o->interactive ? argv + 2 : argv, input, strlen(input),
+				     out ? out : &ignored, &err);
+	fb_buf_release(&err);
+	fb_buf_release(&ignored);
+	return status;
+}
+
+/* The value of `key=` in a credential description, or NULL. */
+static char *cred_field(const char *desc, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = desc;
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && p[klen] == '=')
+			return fb_strndup(p + klen + 1, strcspn(p + klen + 1, "\n"));
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return NULL;
+}
+
+static int credentials(git_credential **out, const char *url, const char *user_from_url,
+		       unsigned int allowed, void *payload)
+{
+	struct net *n = payload;
+	const char *user = user_from_url && *user_from_url ? user_from_url : local_user();
+
+	if (allowed & GIT_CREDENTIAL_USERNAME)
+		return git_credential_username_new(out, user);
+	if (allowed & GIT_CREDENTIAL_SSH_KEY) {
+		if (!n->keys_listed)
+			list_keys(n);
+		while (n->next_key < n->keys.n) {
+			const char *k = n->keys.v[n->next_key++];
+			struct fb_buf pub = FB_BUF_INIT;
+			int rc;
+			if (!strcmp(k, "agent"))
+				return git_credential_ssh_key_from_agent(out, user);
+			fb_buf_addf(&pub, "%s.pub", k);
+			rc = git_credential_ssh_key_new(out, user,
+							access(pub.ptr, R_OK) == 0 ? pub.ptr : NULL, k,
+							NULL);
+			fb_buf_release(&pub);
+			if (rc == 0)
+				return 0;
+		}
+		n->auth_failed = true;
+		return GIT_EAUTH;
+	}
+	if (allowed & GIT_CREDENTIAL_USERPASS_PLAINTEXT) {
+		struct fb_buf in = FB_BUF_INIT;
+		char *u, *p;
+		int rc = GIT_EAUTH;
+		if (n->filled) { /* asked again: the helper's answer was refused */
+			run_credential(n, "reject", n->cred.ptr, NULL);
+			n->filled = false;
+			n->auth_failed = true;
+			return GIT_EAUTH;
+		}
+		fb_buf_addf(&in, "url=%s\n", url);
+		if (user_from_url && *user_from_url)
+			fb_buf_addf(&in, "username=%s\n", user_from_url);
+		fb_buf_puts(&in, "\n");
+		fb_buf_reset(&n->cred);
+		if (run_credential(n, "fill", in.ptr, &n->cred) == 0) {
+			u = cred_field(n->cred.ptr, "username");
+			p = cred_field(n->cred.ptr, "password");
+			if (u && p && git_credential_userpass_plaintext_new(out, u, p) == 0) {
+				n->filled = true;
+				rc = 0;
+			}
+			if (p)
+				memset(p, 0, strlen(p));
+			free(u);
+			free(p);
+		}
+		fb_buf_release(&in);
+		if (rc)
+			n->auth_failed = true;
+		return rc;
+	}
+	return GIT_PASSTHROUGH;
+}
+
+static void base64(struct fb_buf *out, const unsigned char *s, size_t len, bool pad)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t i;
+	for (i = 0; i + 2 < len; i += 3) {
+		unsigned v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8 | s[i + 2];
+		char c[4] = {tab[v >> 18], tab[(v >> 12) & 63], tab[(v >> 6) & 63], tab[v & 63]};
+		fb_buf_add(out, c, 4);
+	}
+	if (len - i == 1) {
+		unsigned v = (unsigned)s[i] << 16;
+		fb_buf_addf(out, "%c%c%s", tab[v >> 18], tab[(v >> 12) & 63], pad ? "==" : "");
+	} else if (len - i == 2) {
+		unsigned v = (unsigned)s[i] << 16 | (unsigned)s[i + 1] << 8;
+		fb_buf_addf(out, "%c%c%c%s", tab[v >> 18], tab[(v >> 12) & 63], tab[(v >> 6) & 63],
+			    pad ? "=" : "");
+	}
+}
+
+/* The port of an ssh URL (ssh://[user@]host:PORT/...), 0 when it names none. */
+static unsigned url_port(const char *url)
+{
+	const char *p = strstr(url, "://"), *colon;
+	if (!p)
+		return 0;
+	p += 3;
+	p += strchr(p, '@') && strchr(p, '@') < strchr(p, '/') ? strchr(p, '@') - p + 1 : 0;
+	colon = strchr(p, ':');
+	if (!colon || (strchr(p, '/') && colon > strchr(p, '/')))
+		return 0;
+	return (unsigned)strtoul(colon + 1, NULL, 10);
+}
+
+static int certificate_check(git_cert *cert, int valid, const char *host, void *payload)
+{
+	struct net *n = payload;
+	git_cert_hostkey *hk = (git_cert_hostkey *)cert;
+	static const char *const types[] = {
+		[GIT_CERT_SSH_RAW_TYPE_RSA] = "ssh-rsa",
+		[GIT_CERT_SSH_RAW_TYPE_DSS] = "ssh-dss",
+		[GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_256] = "ecdsa-sha2-nistp256",
+		[GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_384] = "ecdsa-sha2-nistp384",
+		[GIT_CERT_SSH_RAW_TYPE_KEY_ECDSA_521] = "ecdsa-sha2-nistp521",
+		[GIT_CERT_SSH_RAW_TYPE_KEY_ED25519] = "ssh-ed25519",
+	};
+	unsigned port = url_port(n->url);
+
+	if (valid || cert->cert_type != GIT_CERT_HOSTKEY_LIBSSH2)
+		return GIT_PASSTHROUGH; /* known_hosts (or TLS) said yes, or will say no itself */
+	fb_buf_reset(&n->hostkey);
+	fb_buf_addf(&n->hostkey, "the host key of %s", host);
+	if (hk->type & GIT_CERT_SSH_SHA256) {
+		fb_buf_puts(&n->hostkey, " (SHA256:");
+		base64(&n->hostkey, hk->hash_sha256, sizeof(hk->hash_sha256), false);
+		fb_buf_puts(&n->hostkey, ")");
+	}
+	fb_buf_puts(&n->hostkey, " is not in ~/.ssh/known_hosts, or differs from the key there");
+	if ((hk->type & GIT_CERT_SSH_RAW) && (size_t)hk->raw_type < FB_ARRAY_SIZE(types) &&
+	    types[hk->raw_type]) {
+		fb_buf_puts(&n->hostkey, "; if that fingerprint is the server's, accept it with: "
+					 "echo '");
+		if (port && port != 22)
+			fb_buf_addf(&n->hostkey, "[%s]:%u", host, port);
+		else
+			fb_buf_puts(&n->hostkey, host);
+		fb_buf_addf(&n->hostkey, " %s ", types[hk->raw_type]);
+		base64(&n->hostkey, (const unsigned char *)hk->hostkey, hk->hostkey_len, true);
+		fb_buf_puts(&n->hostkey, "' >> ~/.ssh/known_hosts");
+	}
+	return GIT_ECERTIFICATE;
+}
+
+static int fetch_progress(const git_indexer_progress *st, void *payload)
+{
+	struct net *n = payload;
+	if (n->o->progress)
+		n->o->progress(n->o->ctx, "receiving objects", st->received_objects,
+			       st->total_objects);
+	return 0;
+}
+
+static int push_progress(unsigned int current, unsigned int total, size_t bytes, void *payload)
+{
+	struct net *n = payload;
+	(void)bytes;
+	if (n->o->progress)
+		n->o->progress(n->o->ctx, "sending objects", current, total);
+	return 0;
+}
+
+static int sideband(const char *str, int len, void *payload)
+{
+	struct net *n = payload;
+	if (n->remote_says.len < 64 * 1024)
+		fb_buf_add(&n->remote_says, str, (size_t)len);
+	return 0;
+}
+
+static int push_status(const char *ref, const char *status, void *payload)
+{
+	struct net *n = payload;
+	if (status && !n->rejected) {
+		struct fb_buf b = FB_BUF_INIT;
+		fb_buf_addf(&b, "%s: %s", ref, status);
+		n->rejected = fb_buf_detach(&b, NULL);
+	}
+	return 0;
+}
+
+static void net_callbacks(struct net *n, git_remote_callbacks *cb)
+{
+	git_remote_init_callbacks(cb, GIT_REMOTE_CALLBACKS_VERSION);
+	cb->credentials = credentials;
+	cb->certificate_check = certificate_check;
+	cb->transfer_progress = fetch_progress;
+	cb->push_transfer_progress = push_progress;
+	cb->sideband_progress = sideband;
+	cb->push_update_reference = push_status;
+	cb->payload = n;
+}
+
+/* A failed transfer, said in one line: what was tried and what happened. */
+static void net_error(struct net *n, struct fb_diag *d, const char *what, int rc)
+{
+	const git_error *e = git_error_last();
+	const char *msg = e && e->message ? e->message : "unknown error";
+	if (rc == GIT_ECERTIFICATE && n->hostkey.len)
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot %s %s: %s", what, n->url,
+			     n->hostkey.ptr);
+	else if (n->auth_failed || rc == GIT_EAUTH)
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "cannot %s %s: authentication refused (%s); tried %s", what, n->url,
+			     msg,
+			     strncmp(n->url, "http", 4) ? "ssh-agent and the key files "
+							  "(fieldbook.sshKey, ~/.ssh/id_*)"
+							: "git's credential helpers");
+	else
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot %s %s: %s", what, n->url, msg);
+}
+
+/* ---- where we are ------------------------------------------------------------------------- */
+
+struct place {
+	git_remote *remote;
+	char *remote_name; /* NULL for a URL or path */
+	char *branch;      /* "main" */
+	char *ref;         /* "refs/heads/main" */
+	git_oid head;      /* HEAD's commit */
+	bool unborn;
+	git_oid theirs;    /* the remote's branch, after fetching */
+	bool has_theirs;
+};
+
+static void place_release(struct place *p)
+{
+	git_remote_free(p->remote);
+	free(p->remote_name);
+	free(p->branch);
+	free(p->ref);
+	memset(p, 0, sizeof(*p));
+}
+
+static int read_head(git_repository *git, struct place *p, struct fb_diag *d)
+{
+	git_reference *head = NULL;
+	int rc = git_repository_head(&head, git);
+	p->unborn = rc == GIT_EUNBORNBRANCH;
+	if (p->unborn) {
+		git_reference *sym = NULL;
+		if (git_reference_lookup(&sym, git, "HEAD") < 0) {
+			fb_git_diag(d, "cannot read HEAD");
+			return FB_EIO;
+		}
+		p->ref = fb_strdup(git_reference_symbolic_target(sym));
+		git_reference_free(sym);
+	} else if (rc < 0) {
+		fb_git_diag(d, "cannot read HEAD");
+		return FB_EIO;
+	} else if (!git_reference_is_branch(head)) {
+		git_reference_free(head);
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "HEAD is detached: check out the branch to sync (git switch main)");
+		return FB_EUSAGE;
+	} else {
+		p->ref = fb_strdup(git_reference_name(head));
+		git_oid_cpy(&p->head, git_reference_target(head));
+	}
+	git_reference_free(head);
+	free(p->branch);
+	p->branch = fb_strdup(p->ref + strlen("refs/heads/"));
+	return 0;
+}
+
+/* The remote: as named, else the branch's upstream, else origin; a URL or path is used as it is. */
+static int open_remote(git_repository *git, const char *name, struct place *p,
+		       struct fb_diag *d)
+{
+	git_buf up = {0};
+	int rc;
+
+	if (!name) {
+		if (git_branch_upstream_remote(&up, git, p->ref) == 0)
+			p->remote_name = fb_strdup(up.ptr);
+		else
+			p->remote_name = fb_strdup("origin");
+		git_buf_dispose(&up);
+	} else if (git_remote_name_is_valid(&rc, name) == 0 && rc &&
+		   git_remote_lookup(&p->remote, git, name) == 0) {
+		p->remote_name = fb_strdup(name);
+		return 0;
+	} else if (strchr(name, '/') || strchr(name, ':')) {
+		if (git_remote_create_anonymous(&p->remote, git, name) < 0) {
+			fb_git_diag(d, "cannot use that remote");
+			return FB_EUSAGE;
+		}
+		return 0;
+	} else {
+		p->remote_name = fb_strdup(name);
+	}
+	if (git_remote_lookup(&p->remote, git, p->remote_name) < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "no remote '%s': add the office's server with git remote add %s URL, "
+			     "or name a remote or URL",
+			     p->remote_name, p->remote_name);
+		return FB_EUSAGE;
+	}
+	return 0;
+}
+
+/*
+ * Fetch the branch: what the remote's branch is now (none when it has no
+ * such branch), and its commits.  Nothing local changes but objects and
+ * the remote-tracking branch (FETCH_HEAD for a URL).
+ */
+static int fetch(git_repository *git, struct place *p, const struct fb_sync_opts *o,
+		 struct fb_diag *d)
+{
+	struct net n = {0};
+	git_fetch_options fo;
+	const git_remote_head **heads = NULL;
+	struct fb_buf spec = FB_BUF_INIT;
+	char *specs[1];
+	git_strarray refspecs = {specs, 1};
+	size_t nheads = 0, i;
+	int rc;
+
+	n.git = git;
+	n.o = o;
+	n.url = git_remote_url(p->remote);
+	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
+	net_callbacks(&n, &fo.callbacks);
+	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+	p->has_theirs = false;
+	rc = git_remote_connect(p->remote, GIT_DIRECTION_FETCH, &fo.callbacks, NULL, NULL);
+	if (rc == 0)
+		rc = git_remote_ls(&heads, &nheads, p->remote);
+	if (rc < 0) {
+		net_error(&n, d, "fetch from", rc);
+		goto out;
+	}
+	for (i = 0; i < nheads; i++)
+		if (!strcmp(heads[i]->name, p->ref)) {
+			git_oid_cpy(&p->theirs, &heads[i]->oid);
+			p->has_theirs = true;
+		}
+	if (p->has_theirs) {
+		if (p->remote_name)
+			fb_buf_addf(&spec, "+%s:refs/remotes/%s/%s", p->ref, p->remote_name,
+				    p->branch);
+		else
+			fb_buf_puts(&spec, p->ref);
+		specs[0] = spec.ptr;
+		rc = git_remote_download(p->remote, &refspecs, &fo);
+		if (rc == 0)
+			rc = git_remote_update_tips(p->remote, &fo.callbacks, 1,
+						    GIT_REMOTE_DOWNLOAD_TAGS_NONE, "fieldbook sync");
+		if (rc < 0)
+			net_error(&n, d, "fetch from", rc);
+	}
+	if (rc == 0 && n.filled)
+		run_credential(&n, "approve", n.cred.ptr, NULL);
+out:
+	git_remote_disconnect(p->remote);
+	fb_buf_release(&spec);
+	net_release(&n);
+	return rc < 0 ? FB_EIO : 0;
+}
+
+/* Push the branch.  0 pushed; 1 when the remote moved meanwhile (fetch and try again). */
+static int push(git_repository *git, struct place *p, const struct fb_sync_opts *o,
+		struct fb_diag *d)
+{
+	struct net n = {0};
+	git_push_options po;
+	struct fb_buf spec = FB_BUF_INIT;
+	char *specs[1];
+	git_strarray refspecs = {specs, 1};
+	int rc;
+
+	n.git = git;
+	n.o = o;
+	n.url = git_remote_url(p->remote);
+	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
+	net_callbacks(&n, &po.callbacks);
+	fb_buf_addf(&spec, "%s:%s", p->ref, p->ref);
+	specs[0] = spec.ptr;
+	rc = git_remote_push(p->remote, &refspecs, &po);
+	if (rc == GIT_ENONFASTFORWARD ||
+	    (rc == 0 && n.rejected &&
+	     (strstr(n.rejected, "fetch first") || strstr(n.rejected, "non-fast-forward")))) {
+		rc = 1;
+	} else if (rc < 0) {
+		net_error(&n, d, "push to", rc);
+		rc = FB_EIO;
+	} else if (n.rejected) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s refused the push of %s%s%.*s",
+			     n.url, n.rejected, n.remote_says.len ? "; it said: " : "",
+			     (int)n.remote_says.len, n.remote_says.ptr ? n.remote_says.ptr : "");
+		rc = FB_EINVALID;
+	}
+	if (rc == 0 && n.filled)
+		run_credential(&n, "approve", n.cred.ptr, NULL);
+	fb_buf_release(&spec);
+	net_release(&n);
+	return rc;
+}
+
+/* ---- before anything moves ------------------------------------------------------------------ */
+
+/* Records, schemas and settings whose working-tree or staged version differs from HEAD. */
+static int refuse_uncommitted(git_repository *git, struct fb_diag *d)
+{
+	static char *spec[] = {"records", "schemas", "fieldbook.yaml", ".gitattributes"};
+	git_status_options so;
+	git_status_list *sl = NULL;
+	size_t i, n, listed = 0;
+
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+	so.pathspec.strings = spec;
+	so.pathspec.count = FB_ARRAY_SIZE(spec);
+	if (git_status_list_new(&sl, git, &so) < 0) {
+		fb_git_diag(d, "cannot read the working tree's status");
+		return FB_EIO;
+	}
+	n = git_status_list_entrycount(sl);
+	for (i = 0; i < n; i++) {
+		const git_status_entry *e = git_status_byindex(sl, i);
+		const git_diff_delta *dd = e->index_to_workdir ? e->index_to_workdir
+							       : e->head_to_index;
+		if (e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED) || !dd)
+			continue;
+		if (listed++ < 20)
+			fb_diag_addf(d, FB_SEV_ERROR, dd->new_file.path, 0, 0,
+				     "not committed (sync takes committed records only)");
+	}
+	git_status_list_free(sl);
+	if (listed > 20)
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "... and %zu more", listed - 20);
+	if (listed)
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "sync refused: %zu file%s not committed; commit them first "
+			     "(fieldbook commit) and sync again",
+			     listed, listed == 1 ? " is" : "s are");
+	return listed ? FB_EINVALID : 0;
+}
+
+/* ---- the merge -------------------------------------------------------------------------- */
+
+/* A path's blob on one side of the merge. */
+struct side {
+	git_oid id;
+	bool has;
+};
+
+struct change {
+	char *path;
+	struct side base, ours, theirs;
+};
+
+struct merge {
+	struct fb_repo *r;
+	git_repository *git;
+	struct fb_schemas *ss; /* ours' schemas, for merging; NULL: untyped */
+	git_index *idx;        /* the merged tree being made */
+	struct fb_strvec ours_changed; /* record paths ours changed since the base (after renumbering) */
+	struct fb_sync_result *res;
+	struct conflicted {
+		char *path, *type, *id;
+		struct fb_merge m;
+		struct side base, ours, theirs;
+	} *conf;
+	size_t nconf, confalloc;
+	size_t renalloc; /* of res->renumbered */
+	struct fb_diag *d;
+};
+
+static void merge_release(struct merge *mg)
+{
+	size_t i;
+	for (i = 0; i < mg->nconf; i++) {
+		free(mg->conf[i].path);
+		free(mg->conf[i].type);
+		free(mg->conf[i].id);
+		fb_merge_release(&mg->conf[i].m);
+	}
+	free(mg->conf);
+	fb_strvec_release(&mg->ours_changed);
+	fb_schemas_free(mg->ss);
+	git_index_free(mg->idx);
+}
+
+static int read_side(git_repository *git, const struct side *s, struct fb_buf *out)
+{
+	fb_buf_reset(out);
+	return s->has ? fb_git_blob_read(git, &s->id, 0, out, NULL) : 0;
+}
+
+/* Put `text` at `path` in the merged index (NULL: no file there), settling any conflict of it. */
+static int set_entry(struct merge *mg, const char *path, const char *text, size_t len)
+{
+	git_index_entry e;
+	int rc = 0;
+
+	git_index_conflict_remove(mg->idx, path);
+	if (!text)
+		return git_index_remove(mg->idx, path, 0), 0; /* not there is as good */
+	memset(&e, 0, sizeof(e));
+	e.path = path;
+	e.mode = GIT_FILEMODE_BLOB;
+	rc = git_blob_create_from_buffer(&e.id, mg->git, text, len);
+	if (rc == 0)
+		rc = git_index_add(mg->idx, &e);
+	if (rc < 0) {
+		fb_git_diag(mg->d, "cannot store the merged record");
+		return FB_EIO;
+	}
+	return 0;
+}
+
+/* What one side changed under records/ since the base: sorted (path, blob) pairs. */
+static int side_changes(git_repository *git, git_tree *base, git_tree *side, struct fb_strvec *out,
+			struct fb_diag *d)
+{
+	static char *spec[] = {"records"};
+	git_diff_options opts;
+	git_diff *diff = NULL;
+	size_t i, n;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.pathspec.strings = spec;
+	opts.pathspec.count = 1;
+	if (git_diff_tree_to_tree(&diff, git, base, side, &opts) < 0) {
+		fb_git_diag(d, "cannot compare the trees");
+		return FB_EIO;
+	}
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *dd = git_diff_get_delta(diff, i);
+		fb_strvec_push(out, dd->new_file.path ? dd->new_file.path : dd->old_file.path);
+	}
+	git_diff_free(diff);
+	fb_strvec_sort(out);
+	return 0;
+}
+
+static void side_of(git_tree *t, const char *path, struct side *s)
+{
+	git_tree_entry *e = NULL;
+	s->has = t && git_tree_entry_bypath(&e, t, path) == 0 &&
+		 git_tree_entry_type(e) == GIT_OBJECT_BLOB;
+	if (s->has)
+		git_oid_cpy(&s->id, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+}
+
+static const struct fb_schema *schema_of(const struct merge *mg, const char *type)
+{
+	return mg->ss ? fb_schemas_type(mg->ss, type) : NULL;
+}
+
+/* Each ids of TYPE the merged index holds, for the next free one. */
+static void index_entries(git_index *idx, const char *type, struct fb_entries *es)
+{
+	struct fb_buf prefix = FB_BUF_INIT;
+	size_t i, n = git_index_entrycount(idx);
+	fb_buf_addf(&prefix, "records/%s/", type);
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(idx, i);
+		char *t = NULL, *id = NULL;
+		if (strncmp(e->path, prefix.ptr, prefix.len) || !fb_record_path_parse(e->path, &t, &id))
+			continue;
+		FB_GROW(es->v, es->n, es->alloc);
+		memset(&es->v[es->n], 0, sizeof(es->v[0]));
+		es->v[es->n].type = t;
+		es->v[es->n].id = id;
+		es->v[es->n++].path = fb_strdup(e->path);
+	}
+	fb_buf_release(&prefix);
+}
+
+struct edit {
+	size_t start, end;
+};
+
+/* Replace each span with `to` (quoted as it was), spans in text order, none overlapping. */
+static void apply_edits(const char *text, size_t len, const struct edit *ed, size_t n,
+			const char *const *to, struct fb_buf *out)
+{
+	size_t i, at = 0;
+	for (i = 0; i < n; i++) {
+		char q = text[ed[i].start];
+		fb_buf_add(out, text + at, ed[i].start - at);
+		if (q == '"' || q == '\'')
+			fb_buf_addf(out, "%c%s%c", q, to[i], q);
+		else
+			fb_buf_puts(out, to[i]);
+		at = ed[i].end;
+	}
+	fb_buf_add(out, text + at, len - at);
+}
+
+/* The references (x-ref) a typed tree holds to renumbered records, collected in text order. */
+static void find_refs(const struct fb_node *n, const struct fb_sync_result *res, size_t first,
+		      struct edit **ed, const char ***to, size_t *count, size_t *alloc)
+{
+	uint32_t i;
+	if (n->type == FB_NODE_STR && n->schema) {
+		const char *type = fb_schema_xref(n->schema);
+		size_t k;
+		for (k = first; type && k < res->nrenumbered; k++) {
+			const struct fb_sync_renumbered *rn = &res->renumbered[k];
+			if (!strcmp(rn->type, type) && n->len == strlen(rn->from) &&
+			    !memcmp(n->str, rn->from, n->len)) {
+				size_t a = *alloc;
+				FB_GROW(*ed, *count, a);
+				if (a != *alloc)
+					*to = fb_realloc(*to, a * sizeof(**to));
+				*alloc = a;
+				(*ed)[*count] = (struct edit){n->start, n->end};
+				(*to)[(*count)++] = rn->to;
+				break;
+			}
+		}
+	}
+	for (i = 0; i < n->n; i++)
+		find_refs(n->kids[i], res, first, ed, to, count, alloc);
+}
+
+/* Rewrite our changed records' references to the ids renumbered from `first` on. */
+static int rewrite_refs(struct merge *mg, size_t first)
+{
+	struct fb_buf text = FB_BUF_INIT, out = FB_BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < mg->ours_changed.n; i++) {
+		const char *path = mg->ours_changed.v[i];
+		const git_index_entry *e = git_index_get_bypath(mg->idx, path, 0);
+		struct fb_doc *doc = NULL;
+		struct fb_diag quiet = FB_DIAG_INIT;
+		struct edit *ed = NULL;
+		const char **to = NULL;
+		size_t n = 0, alloc = 0;
+		char *type = NULL, *id = NULL;
+
+		if (!e || !fb_record_path_parse(path, &type, &id) ||
+		    fb_git_blob_read(mg->git, &e->id, 0, &text, NULL) < 0 ||
+		    fb_record_parse(&doc, path, text.ptr, text.len, 0, schema_of(mg, type), &quiet) < 0)
+			goto next;
+		find_refs(doc->root, mg->res, first, &ed, &to, &n, &alloc);
+		if (n) {
+			fb_buf_reset(&out);
+			apply_edits(doc->text, doc->len, ed, n, to, &out);
+			rc = set_entry(mg, path, out.ptr, out.len);
+		}
+	next:
+		fb_doc_free(doc);
+		fb_diag_release(&quiet);
+		free(ed);
+		free(to);
+		free(type);
+		free(id);
+	}
+	fb_buf_release(&text);
+	fb_buf_release(&out);
+	return rc;
+}
+
+/*
+ * Both sides added TYPE/ID with different content: theirs keeps the id; ours
+ * (not yet pushed) takes the next free one, in the folder it was in.  false
+ * when it cannot be renumbered (no x-id, an `id:` that is not plain) -- then
+ * it is merged as any other record, and conflicts.
+ */
+static bool renumber(struct merge *mg, const struct change *c, const char *type, const char *id,
+		     int *rc)
+{
+	const struct fb_schema *s = schema_of(mg, type);
+	struct fb_buf ours = FB_BUF_INIT, theirs = FB_BUF_INIT, newid = FB_BUF_INIT,
+		      folder = FB_BUF_INIT, text = FB_BUF_INIT, path = FB_BUF_INIT;
+	struct fb_entries es = {0};
+	struct fb_doc *doc = NULL;
+	struct fb_diag quiet = FB_DIAG_INIT;
+	const struct fb_node *idn;
+	const char *slash = strrchr(c->path, '/');
+	const char *to;
+	bool done = false;
+
+	if (!s || read_side(mg->git, &c->ours, &ours) < 0 ||
+	    read_side(mg->git, &c->theirs, &theirs) < 0 ||
+	    fb_record_parse(&doc, c->path, ours.ptr, ours.len, 0, s, &quiet) < 0 ||
+	    !(idn = fb_node_get(doc->root, "id")) || idn->type != FB_NODE_STR)
+		goto out;
+	index_entries(mg->idx, type, &es);
+	if (!fb_template_next_id(s, &es, type, &newid, &folder))
+		goto out;
+	to = newid.ptr;
+	apply_edits(doc->text, doc->len, &(struct edit){idn->start, idn->end}, 1, &to, &text);
+	fb_buf_add(&path, c->path, (size_t)(slash - c->path));
+	fb_buf_addf(&path, "/%s.yaml", newid.ptr);
+	done = true;
+	if ((*rc = set_entry(mg, c->path, theirs.ptr, theirs.len)) == 0)
+		*rc = set_entry(mg, path.ptr, text.ptr, text.len);
+	if (*rc == 0) {
+		struct fb_sync_renumbered *rn;
+		size_t k;
+		FB_GROW(mg->res->renumbered, mg->res->nrenumbered, mg->renalloc);
+		rn = &mg->res->renumbered[mg->res->nrenumbered++];
+		rn->type = fb_strdup(type);
+		rn->from = fb_strdup(id);
+		rn->to = fb_strdup(newid.ptr);
+		/* our changes are now at the new path */
+		for (k = 0; k < mg->ours_changed.n; k++)
+			if (!strcmp(mg->ours_changed.v[k], c->path)) {
+				free(mg->ours_changed.v[k]);
+				mg->ours_changed.v[k] = fb_strdup(path.ptr);
+			}
+	}
+out:
+	fb_doc_free(doc);
+	fb_diag_release(&quiet);
+	fb_entries_release(&es);
+	fb_buf_release(&ours);
+	fb_buf_release(&theirs);
+	fb_buf_release(&newid);
+	fb_buf_release(&folder);
+	fb_buf_release(&text);
+	fb_buf_release(&path);
+	return done;
+}
+
+/* A record both sides changed: merged field by field into the index, or a conflict noted. */
+static int merge_one(struct merge *mg, const struct change *c, const char *type, const char *id)
+{
+	struct fb_buf b = FB_BUF_INIT, o = FB_BUF_INIT, t = FB_BUF_INIT;
+	struct fb_merge m = {0};
+	int rc;
+
+	if ((rc = read_side(mg->git, &c->base, &b)) < 0 ||
+	    (rc = read_side(mg->git, &c->ours, &o)) < 0 ||
+	    (rc = read_side(mg->git, &c->theirs, &t)) < 0) {
+		fb_git_diag(mg->d, "cannot read a record's versions");
+		rc = FB_EIO;
+		goto out;
+	}
+	rc = fb_merge_record(c->path, schema_of(mg, type),
+			     (struct fb_merge_side){c->base.has ? b.ptr : NULL, b.len},
+			     (struct fb_merge_side){c->ours.has ? o.ptr : NULL, o.len},
+			     (struct fb_merge_side){c->theirs.has ? t.ptr : NULL, t.len}, NULL, &m,
+			     mg->d);
+	if (rc < 0)
+		goto out;
+	rc = set_entry(mg, c->path, m.present ? m.text.ptr : NULL, m.text.len);
+	if (rc == 0 && !m.n) {
+		struct fb_buf name = FB_BUF_INIT;
+		fb_buf_addf(&name, "%s/%s", type, id);
+		fb_strvec_push(&mg->res->merged, name.ptr);
+		fb_buf_release(&name);
+	} else if (rc == 0) {
+		struct conflicted *k;
+		FB_GROW(mg->conf, mg->nconf, mg->confalloc);
+		k = &mg->conf[mg->nconf++];
+		k->path = fb_strdup(c->path);
+		k->type = fb_strdup(type);
+		k->id = fb_strdup(id);
+		k->m = m;
+		memset(&m, 0, sizeof(m));
+		k->base = c->base;
+		k->ours = c->ours;
+		k->theirs = c->theirs;
+	}
+out:
+	fb_merge_release(&m);
+	fb_buf_release(&b);
+	fb_buf_release(&o);
+	fb_buf_release(&t);
+	return rc;
+}
+
+/* Write a file of git's own folder (MERGE_HEAD, MERGE_MSG). */
+static int write_git_file(git_repository *git, const char *name, const char *text,
+			  struct fb_diag *d)
+{
+	struct fb_buf path = FB_BUF_INIT;
+	int rc;
+	fb_buf_addf(&path, "%s%s", git_repository_path(git), name);
+	rc = fb_file_replace(path.ptr, text, strlen(text), 0644, name, d);
+	fb_buf_release(&path);
+	return rc;
+}
+
+/* Check out `tree` over HEAD's (the working tree is HEAD's: uncommitted changes were refused). */
+static int checkout(git_repository *git, const git_oid *tree, struct fb_diag *d)
+{
+	git_checkout_options co;
+	git_object *t = NULL;
+	int rc;
+	git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
+	co.checkout_strategy = GIT_CHECKOUT_SAFE;
+	rc = git_object_lookup(&t, git, tree, GIT_OBJECT_TREE);
+	if (rc == 0)
+		rc = git_checkout_tree(git, t, &co);
+	git_object_free(t);
+	if (rc < 0) {
+		fb_git_diag(d, "cannot update the working tree");
+		return FB_EIO;
+	}
+	return 0;
+}
+
+/* The merged tree, checked as a commit of it would be: the working tree with its files laid over. */
+static int check_tree(struct merge *mg, git_tree *head, const git_oid *tree_id, unsigned threads)
+{
+	git_tree *tree = NULL;
+	git_diff *diff = NULL;
+	struct fb_source *src = NULL;
+	struct fb_buf text = FB_BUF_INIT;
+	struct fb_check_opts co = {false, threads, NULL};
+	struct fb_check_stats st;
+	struct fb_diag one = FB_DIAG_INIT;
+	size_t i, n;
+	int rc;
+
+	if (git_tree_lookup(&tree, mg->git, tree_id) < 0 ||
+	    git_diff_tree_to_tree(&diff, mg->git, head, tree, NULL) < 0) {
+		git_tree_free(tree);
+		fb_git_diag(mg->d, "cannot compare the merged tree");
+		return FB_EIO;
+	}
+	fb_source_worktree(&src, mg->r);
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *dd = git_diff_get_delta(diff, i);
+		if (dd->status == GIT_DELTA_DELETED) {
+			fb_source_overlay(src, dd->old_file.path, NULL, 0);
+		} else if (fb_git_blob_read(mg->git, &dd->new_file.id, 0, &text, NULL) == 0) {
+			if (dd->status == GIT_DELTA_RENAMED)
+				fb_source_overlay(src, dd->old_file.path, NULL, 0);
+			fb_source_overlay(src, dd->new_file.path, text.ptr, text.len);
+		}
+	}
+	rc = fb_check(src, NULL, 0, &co, &st, &one);
+	if (rc == 0 && one.errors) {
+		fb_diag_sort(&one);
+		fb_diag_addf(mg->d, FB_SEV_ERROR, NULL, 0, 0,
+			     "the merge does not validate (the files named are the merged "
+			     "versions):");
+		for (i = 0; i < one.n; i++)
+			if (one.v[i].severity == FB_SEV_ERROR)
+				fb_diag_push(mg->d, &one.v[i]);
+		rc = FB_EINVALID;
+	} else if (rc < 0) {
+		for (i = 0; i < one.n; i++)
+			fb_diag_push(mg->d, &one.v[i]);
+	}
+	fb_diag_release(&one);
+	fb_source_free(src);
+	fb_buf_release(&text);
+	git_diff_free(diff);
+	git_tree_free(tree);
+	return rc;
+}
+
+/* Files outside the records that both sides changed differently: git's merge of them, refused. */
+static int refuse_other_conflicts(struct merge *mg, const char *theirs_name)
+{
+	git_index_conflict_iterator *it = NULL;
+	const git_index_entry *a, *o, *t;
+	size_t n = 0;
+
+	if (!git_index_has_conflicts(mg->idx))
+		return 0;
+	if (git_index_conflict_iterator_new(&it, mg->idx) < 0) {
+		fb_git_diag(mg->d, "cannot read the merge's conflicts");
+		return FB_EIO;
+	}
+	while (git_index_conflict_next(&a, &o, &t, it) == 0) {
+		const char *path = o ? o->path : t ? t->path : a->path;
+		n++;
+		fb_diag_addf(mg->d, FB_SEV_ERROR, path, 0, 0,
+			     "changed on both sides and not a record: it cannot be merged "
+			     "field by field");
+	}
+	git_index_conflict_iterator_free(it);
+	fb_diag_addf(mg->d, FB_SEV_ERROR, NULL, 0, 0,
+		     "sync refused: nothing here changed; merge those %s with git (git merge %s), "
+		     "then commit and sync again",
+		     n == 1 ? "file" : "files", theirs_name);
+	return FB_EINVALID;
+}
+
+/* Leave the merge in progress: the working tree and index at `tree`, each conflict staged. */
+static int leave_conflicts(struct merge *mg, const git_oid *tree, const git_oid *theirs,
+			   const char *msg)
+{
+	git_index *idx = NULL;
+	char hex[GIT_OID_HEXSZ + 2];
+	size_t i;
+	int rc = checkout(mg->git, tree, mg->d);
+
+	if (rc == 0 && (git_repository_index(&idx, mg->git) < 0 || git_index_read(idx, 1) < 0))
+		rc = FB_EIO;
+	for (i = 0; rc == 0 && i < mg->nconf; i++) {
+		struct conflicted *k = &mg->conf[i];
+		git_index_entry e[3];
+		const struct side *sides[3] = {&k->base, &k->ours, &k->theirs};
+		int j;
+		for (j = 0; j < 3; j++) {
+			memset(&e[j], 0, sizeof(e[j]));
+			e[j].path = k->path;
+			e[j].mode = GIT_FILEMODE_BLOB;
+			git_oid_cpy(&e[j].id, &sides[j]->id);
+		}
+		if (git_index_conflict_add(idx, k->base.has ? &e[0] : NULL,
+					   k->ours.has ? &e[1] : NULL,
+					   k->theirs.has ? &e[2] : NULL) < 0)
+			rc = FB_EIO;
+	}
+	if (rc == 0 && git_index_write(idx) < 0)
+		rc = FB_EIO;
+	git_index_free(idx);
+	if (rc == FB_EIO)
+		fb_git_diag(mg->d, "cannot stage the conflicts");
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, theirs);
+	strcat(hex, "\n");
+	if (rc == 0)
+		rc = write_git_file(mg->git, "MERGE_HEAD", hex, mg->d);
+	if (rc == 0)
+		rc = write_git_file(mg->git, "MERGE_MSG", msg, mg->d);
+	for (i = 0; rc == 0 && i < mg->nconf; i++) {
+		struct conflicted *k = &mg->conf[i];
+		struct fb_buf name = FB_BUF_INIT;
+		rc = fb_conflict_save(mg->r, k->type, k->id, k->path, &k->m, mg->d);
+		fb_buf_addf(&name, "%s/%s", k->type, k->id);
+		fb_strvec_push(&mg->res->conflicts, name.ptr);
+		fb_buf_release(&name);
+	}
+	return rc;
+}
+
+/*
+ * Merge theirs into HEAD (see the top): 0 committed, FB_EINVALID refused or
+ * left in conflict (res->how says which), FB_EIO.
+ */
+static int merge(struct fb_repo *r, git_repository *git, struct place *p,
+		 const struct fb_sync_opts *o, struct fb_sync_result *res, struct fb_diag *d)
+{
+	struct merge mg = {0};
+	git_oid base_id, tree_id;
+	git_commit *bc = NULL, *oc = NULL, *tc = NULL;
+	git_tree *bt = NULL, *ot = NULL, *tt = NULL;
+	git_merge_options mo;
+	struct fb_strvec ours_paths = {0}, theirs_paths = {0};
+	struct fb_buf theirs_name = FB_BUF_INIT, msg = FB_BUF_INIT;
+	struct fb_source *src = NULL;
+	struct fb_diag quiet = FB_DIAG_INIT;
+	size_t i, j, renumbered_before;
+	int rc = 0;
+
+	mg.r = r;
+	mg.git = git;
+	mg.res = res;
+	mg.d = d;
+	if (p->remote_name)
+		fb_buf_addf(&theirs_name, "%s/%s", p->remote_name, p->branch);
+	else
+		fb_buf_addf(&theirs_name, "FETCH_HEAD");
+	fb_buf_addf(&msg, "Merge branch '%s' of %s\n", p->branch,
+		    p->remote_name ? p->remote_name : git_remote_url(p->remote));
+	if (git_merge_base(&base_id, git, &p->head, &p->theirs) < 0) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "%s shares no history with this repository: it is another office's "
+			     "repository, or a new one; nothing here changed",
+			     theirs_name.ptr);
+		rc = FB_EINVALID;
+		goto out;
+	}
+	if (git_commit_lookup(&bc, git, &base_id) < 0 || git_commit_lookup(&oc, git, &p->head) < 0 ||
+	    git_commit_lookup(&tc, git, &p->theirs) < 0 || git_commit_tree(&bt, bc) < 0 ||
+	    git_commit_tree(&ot, oc) < 0 || git_commit_tree(&tt, tc) < 0) {
+		fb_git_diag(d, "cannot read the commits to merge");
+		rc = FB_EIO;
+		goto out;
+	}
+	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
+	mo.flags = 0; /* no rename detection: a record is its path */
+	if (git_merge_trees(&mg.idx, git, bt, ot, tt, &mo) < 0) {
+		fb_git_diag(d, "cannot merge the trees");
+		rc = FB_EIO;
+		goto out;
+	}
+	fb_source_worktree(&src, r);
+	fb_schemas_load(&mg.ss, src, &quiet);
+	if ((rc = side_changes(git, bt, ot, &ours_paths, d)) < 0 ||
+	    (rc = side_changes(git, bt, tt, &theirs_paths, d)) < 0)
+		goto out;
+	for (i = 0; i < ours_paths.n; i++) {
+		char *t = NULL, *id = NULL;
+		if (fb_record_path_parse(ours_paths.v[i], &t, &id))
+			fb_strvec_push(&mg.ours_changed, ours_paths.v[i]);
+		free(t);
+		free(id);
+	}
+	/* the records both sides changed, differently (both lists are sorted) */
+	renumbered_before = res->nrenumbered;
+	for (i = j = 0; rc == 0 && i < ours_paths.n && j < theirs_paths.n;) {
+		int cmp = strcmp(ours_paths.v[i], theirs_paths.v[j]);
+		struct change c = {ours_paths.v[i], {{{0}}, false}, {{{0}}, false}, {{{0}}, false}};
+		char *type = NULL, *id = NULL;
+		if (cmp) {
+			i += cmp < 0;
+			j += cmp > 0;
+			continue;
+		}
+		i++, j++;
+		side_of(bt, c.path, &c.base);
+		side_of(ot, c.path, &c.ours);
+		side_of(tt, c.path, &c.theirs);
+		if ((c.ours.has == c.theirs.has && (!c.ours.has || git_oid_equal(&c.ours.id, &c.theirs.id))) ||
+		    !fb_record_path_parse(c.path, &type, &id)) {
+			free(type);
+			free(id);
+			continue; /* the same on both sides, or not a record: as git merged it */
+		}
+		if (c.base.has || !c.ours.has || !c.theirs.has || !renumber(&mg, &c, type, id, &rc))
+			if (rc == 0)
+				rc = merge_one(&mg, &c, type, id);
+		free(type);
+		free(id);
+	}
+	if (rc == 0 && res->nrenumbered > renumbered_before)
+		rc = rewrite_refs(&mg, renumbered_before);
+	if (rc == 0)
+		rc = refuse_other_conflicts(&mg, theirs_name.ptr);
+	if (rc == 0 && git_index_write_tree_to(&tree_id, mg.idx, git) < 0) {
+		fb_git_diag(d, "cannot write the merged tree");
+		rc = FB_EIO;
+	}
+	if (rc == 0 && mg.nconf) {
+		res->how = FB_SYNC_CONFLICT;
+		rc = leave_conflicts(&mg, &tree_id, &p->theirs, msg.ptr);
+		if (rc == 0)
+			rc = FB_EINVALID;
+		goto out;
+	}
+	if (rc == 0)
+		rc = check_tree(&mg, ot, &tree_id, o->threads);
+	if (rc == 0)
+		rc = checkout(git, &tree_id, d);
+	if (rc == 0) {
+		char hex[GIT_OID_HEXSZ + 2];
+		git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &p->theirs);
+		strcat(hex, "\n");
+		rc = write_git_file(git, "MERGE_HEAD", hex, d);
+		if (rc == 0)
+			rc = write_git_file(git, "MERGE_MSG", msg.ptr, d);
+	}
+	if (rc == 0) {
+		struct fb_commit_opts co = {0};
+		struct fb_commit_result cr = {0};
+		co.threads = o->threads;
+		rc = fb_vcs_commit(r, &co, &cr, d);
+		if (rc == 0) {
+			git_oid_fromstr(&p->head, cr.id);
+			res->how = FB_SYNC_MERGED;
+		} else {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+				     "the merge is in the working tree but not committed: commit it "
+				     "with fieldbook commit, or give it up with git merge --abort");
+		}
+		fb_commit_result_release(&cr);
+	}
+out:
+	merge_release(&mg);
+	fb_source_free(src);
+	fb_diag_release(&quiet);
+	fb_strvec_release(&ours_paths);
+	fb_strvec_release(&theirs_paths);
+	fb_buf_release(&theirs_name);
+	fb_buf_release(&msg);
+	git_tree_free(bt);
+	git_tree_free(ot);
+	git_tree_free(tt);
+	git_commit_free(bc);
+	git_commit_free(oc);
+	git_commit_free(tc);
+	return rc;
+}
+
+/* Behind: take the remote's commits (the working tree is HEAD's). */
+static int fast_forward(git_repository *git, struct place *p, struct fb_diag *d)
+{
+	git_commit *c = NULL;
+	git_reference *ref = NULL;
+	int rc = git_commit_lookup(&c, git, &p->theirs);
+
+	if (rc == 0)
+		rc = checkout(git, git_commit_tree_id(c), d);
+	else
+		fb_git_diag(d, "cannot read the remote's commit");
+	git_commit_free(c);
+	if (rc < 0)
+		return rc < 0 && rc != FB_EIO ? FB_EIO : rc;
+	if (p->unborn)
+		rc = git_reference_create(&ref, git, p->ref, &p->theirs, 0, "fieldbook sync: fast-forward");
+	else
+		rc = git_reference_create_matching(&ref, git, p->ref, &p->theirs, 1, &p->head,
+						   "fieldbook sync: fast-forward");
+	git_reference_free(ref);
+	if (rc < 0) {
+		fb_git_diag(d, "cannot move the branch");
+		return FB_EIO;
+	}
+	git_oid_cpy(&p->head, &p->theirs);
+	p->unborn = false;
+	return 0;
+}
+
+/* Whether the remote's branch holds a fieldbook repository: schemas/, as repo.c asks of a folder. */
+static bool is_fieldbook(git_repository *git, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	const git_tree_entry *e;
+	bool yes = git_commit_lookup(&c, git, commit) == 0 && git_commit_tree(&t, c) == 0 &&
+		   (e = git_tree_entry_byname(t, "schemas")) &&
+		   git_tree_entry_type(e) == GIT_OBJECT_TREE;
+	git_tree_free(t);
+	git_commit_free(c);
+	return yes;
+}
+
+/* A settled merge in progress is committed first; one still in conflict refuses. */
+static int conclude_merge(struct fb_repo *r, git_repository *git, const struct fb_sync_opts *o,
+			  struct fb_sync_result *res, struct fb_diag *d)
+{
+	struct fb_strvec unmerged = {0};
+	struct fb_commit_opts co = {0};
+	struct fb_commit_result cr = {0};
+	size_t i;
+	int rc;
+
+	if (git_repository_state(git) != GIT_REPOSITORY_STATE_MERGE)
+		return 0;
+	if ((rc = fb_vcs_unmerged(r, &unmerged, d)) < 0)
+		return rc;
+	for (i = 0; i < unmerged.n; i++)
+		fb_diag_addf(d, FB_SEV_ERROR, unmerged.v[i], 0, 0,
+			     "in conflict: see .git/fieldbook/conflicts and settle it with "
+			     "fieldbook resolve");
+	if (unmerged.n) {
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+			     "sync refused: a merge is in progress with %zu unresolved record%s",
+			     unmerged.n, unmerged.n == 1 ? "" : "s");
+		fb_strvec_release(&unmerged);
+		return FB_EINVALID;
+	}
+	co.threads = o->threads;
+	rc = fb_vcs_commit(r, &co, &cr, d);
+	if (rc == 0)
+		res->concluded = true;
+	fb_commit_result_release(&cr);
+	return rc;
+}
+
+int fb_sync(struct fb_repo *r, const struct fb_sync_opts *o, struct fb_sync_result *res,
+	    struct fb_diag *d)
+{
+	git_repository *git = fb_repo_git(r, d);
+	struct place p = {0};
+	int rc, attempt;
+
+	memset(res, 0, sizeof(*res));
+	if (!git)
+		return FB_EIO;
+	if ((rc = read_head(git, &p, d)) < 0 || (rc = conclude_merge(r, git, o, res, d)) < 0 ||
+	    (rc = read_head(git, &p, d)) < 0 || (rc = refuse_uncommitted(git, d)) < 0 ||
+	    (rc = open_remote(git, o->remote, &p, d)) < 0)
+		goto out;
+	res->remote = fb_strdup(p.remote_name ? p.remote_name : git_remote_url(p.remote));
+	res->branch = fb_strdup(p.branch);
+	for (attempt = 1; attempt <= SYNC_ATTEMPTS; attempt++) {
+		size_t ahead = 0, behind = 0;
+		res->attempts = (unsigned)attempt;
+		if ((rc = fetch(git, &p, o, d)) < 0)
+			break;
+		if (p.has_theirs && !is_fieldbook(git, &p.theirs)) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+				     "%s is not a fieldbook repository: its branch %s has no "
+				     "schemas/; nothing here changed",
+				     res->remote, p.branch);
+			rc = FB_EIO;
+			break;
+		}
+		if (p.has_theirs && !p.unborn &&
+		    git_graph_ahead_behind(&ahead, &behind, git, &p.head, &p.theirs) < 0) {
+			fb_git_diag(d, "cannot compare with the remote's branch");
+			rc = FB_EIO;
+			break;
+		}
+		if (p.has_theirs && (p.unborn || !ahead) && (p.unborn || behind)) {
+			if (p.unborn)
+				behind = 1;
+			rc = fast_forward(git, &p, d);
+			if (rc == 0 && res->how != FB_SYNC_MERGED)
+				res->how = FB_SYNC_FAST_FORWARD;
+		} else if (p.has_theirs && behind) {
+			rc = merge(r, git, &p, o, res, d);
+		}
+		if (rc < 0)
+			break;
+		res->behind += behind;
+		if (p.unborn) /* nothing here, nothing there */
+			break;
+		if (p.has_theirs && git_graph_ahead_behind(&ahead, &behind, git, &p.head, &p.theirs) < 0)
+			ahead = 0;
+		else if (!p.has_theirs)
+			ahead = 1;
+		if (!o->push || !ahead)
+			break;
+		rc = push(git, &p, o, d);
+		if (rc == 0) {
+			res->pushed = true;
+			res->ahead = ahead;
+			break;
+		}
+		if (rc < 0)
+			break;
+		rc = 0; /* the remote moved meanwhile: again */
+		if (attempt == SYNC_ATTEMPTS) {
+			fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
+				     "the remote kept moving: %d pushes were refused because someone "
+				     "pushed first; your commits are here, merged with theirs; sync "
+				     "again",
+				     SYNC_ATTEMPTS);
+			rc = FB_EIO;
+		}
+	}
+	git_oid_tostr(res->head, sizeof(res->head), &p.head);
+out:
+	place_release(&p);
+	return rc;
+}
