@@ -1347,9 +1347,9 @@ int fb_sync(struct fb_repo *r, const struct fb_sync_opts *o, struct fb_sync_resu
 		} else if (p.has_theirs && behind) {
 			rc = merge(r, git, &p, o, res, d);
 		}
+		res->behind += behind;
 		if (rc < 0)
 			break;
-		res->behind += behind;
 		if (p.unborn) /* nothing here, nothing there */
 			break;
 		if (p.has_theirs && git_graph_ahead_behind(&ahead, &behind, git, &p.head, &p.theirs) < 0)

@@ -116,4 +116,31 @@ int fb_vcs_unmerged(struct fb_repo *r, struct fb_strvec *out, struct fb_diag *d)
 /* Stage the working tree's `path` (or its absence) as merged, as `git add` would. */
 int fb_vcs_mark_resolved(struct fb_repo *r, const char *path, struct fb_diag *d);
 
+/* ---- status (vcs_status.c) ---- */
+
+/* A file under records/, schemas/, fieldbook.yaml or .gitattributes that differs from HEAD. */
+struct fb_status_entry {
+	char *path;     /* repository-relative */
+	char *record;   /* TYPE/ID; NULL for a file that is not a record */
+	char change;    /* 'A' added, 'M' modified, 'D' removed: HEAD against the working tree */
+	bool staged;    /* the index differs from HEAD */
+	bool unstaged;  /* the working tree differs from the index */
+	struct fb_strvec fields; /* a modified record's changed field paths ("/" the whole) */
+};
+
+struct fb_status {
+	char *branch;   /* NULL: HEAD is detached */
+	char *upstream; /* "origin/main"; NULL: none */
+	size_t ahead, behind; /* against the upstream, as of the last fetch */
+	bool merging;   /* a merge is in progress */
+	struct fb_status_entry *v;
+	size_t n, alloc;
+	struct fb_strvec conflicts; /* TYPE/ID of the records still unmerged */
+	struct fb_strvec drafts;    /* what `new` and `edit` kept */
+};
+
+/* What git status says, in records (SPEC §4 `status`); every problem to `d`. */
+int fb_vcs_status(struct fb_repo *r, struct fb_status *out, struct fb_diag *d);
+void fb_vcs_status_release(struct fb_status *st);
+
 #endif

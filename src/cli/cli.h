@@ -223,6 +223,7 @@ int cmd_init(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_hook(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_merge_driver(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_resolve(int argc, char **argv, struct fb_ctx *ctx);
+int cmd_status(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_sync(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_new(int argc, char **argv, struct fb_ctx *ctx);
 int cmd_edit(int argc, char **argv, struct fb_ctx *ctx);

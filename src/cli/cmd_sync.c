@@ -38,6 +38,9 @@ static void say(const struct fb_sync_result *res)
 	else if (res->how == FB_SYNC_MERGED)
 		printf("merged %zu commit%s from %s/%s\n", res->behind, res->behind == 1 ? "" : "s",
 		       res->remote, res->branch);
+	else if (res->how == FB_SYNC_CONFLICT)
+		printf("merging %zu commit%s from %s/%s: in conflict\n", res->behind,
+		       res->behind == 1 ? "" : "s", res->remote, res->branch);
 	for (i = 0; i < res->merged.n; i++)
 		printf("merged field by field: %s\n", res->merged.v[i]);
 	for (i = 0; i < res->nrenumbered; i++)
@@ -94,7 +97,8 @@ int cmd_sync(int argc, char **argv, struct fb_ctx *ctx)
 		err = fb_sync(ctx->repo, &so, &res, &ctx->diag);
 		fb_repo_unlock(ctx->repo);
 	}
-	say(&res);
+	if (res.remote)
+		say(&res);
 	cli_flush_diag(ctx);
 	for (i = 0; i < res.conflicts.n; i++)
 		fprintf(stderr, "fieldbook: CONFLICT (fields) in %s: see .git/fieldbook/conflicts/%s.yaml\n",

@@ -125,6 +125,9 @@ const struct cli_command cli_commands[] = {
 	 "  --ours           ours' value of every conflicting field (the record as it is now)\n"
 	 "  --theirs         theirs' value of every conflicting field\n"
 	 "  --field PATH=ours|theirs|VALUE   one field (/a/0/b or a.0.b); VALUE is YAML\n"},
+	{"status", cmd_status, "status [--format text|json]",
+	 "the records changed, staged or not, conflicts, drafts, ahead/behind the upstream",
+	 "  --format F       text (default) or json\n"},
 	{"sync", cmd_sync, "sync [REMOTE] [--no-push]",
 	 "fetch, merge record by record, validate, commit the merge and push",
 	 "  REMOTE           a remote's name, URL or path (default: the upstream, else origin)\n"
