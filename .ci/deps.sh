@@ -52,6 +52,11 @@ ci)
 	has_cmd tmux || want tmux
 	# the report rendered and photographed (tests/cli/t0170-report.sh)
 	has_cmd chromium || want chromium
+	# sync over real transports (tests/cli/t0211-sync-transports.sh): git
+	# daemon (in the git package), sshd on a loopback port, smart HTTP behind
+	# lighttpd
+	[ -x /usr/sbin/sshd ] || want openssh-server
+	has_cmd lighttpd || [ -x /usr/sbin/lighttpd ] || want lighttpd
 	;;
 esac
 
