@@ -522,9 +522,12 @@ static int push(git_repository *git, struct place *p, const struct fb_sync_opts 
 	fb_buf_addf(&spec, "%s:%s", p->ref, p->ref);
 	specs[0] = spec.ptr;
 	rc = git_remote_push(p->remote, &refspecs, &po);
+	/* someone pushed first: before our connection (non-fast-forward, fetch
+	   first) or while it lasted (receive-pack found the ref moved) */
 	if (rc == GIT_ENONFASTFORWARD ||
 	    (rc == 0 && n.rejected &&
-	     (strstr(n.rejected, "fetch first") || strstr(n.rejected, "non-fast-forward")))) {
+	     (strstr(n.rejected, "fetch first") || strstr(n.rejected, "non-fast-forward") ||
+	      strstr(n.rejected, "failed to update ref") || strstr(n.rejected, "failed to lock")))) {
 		rc = 1;
 	} else if (rc < 0) {
 		net_error(&n, d, "push to", rc);
