@@ -69,7 +69,7 @@ _fieldbook()
 	--schema) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	esac
 	if [[ -z $cmd ]]; then
-		COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook help $global" -- "$cur"))
+		COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook status sync resolve help $global" -- "$cur"))
 		return
 	fi
 	case $cmd in
@@ -96,7 +96,10 @@ _fieldbook()
 	report) COMPREPLY=($(compgen -W "--since --until --format -o $global" -- "$cur")) ;;
 	init) COMPREPLY=($(compgen -d -- "$cur")) ;;
 	hook) COMPREPLY=($(compgen -W "install pre-commit pre-receive" -- "$cur")) ;;
-	help) COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook" -- "$cur")) ;;
+	status) COMPREPLY=($(compgen -W "--format $global" -- "$cur")) ;;
+	sync) COMPREPLY=($(compgen -W "--no-push $global $(git -C "$(_fieldbook_top)" remote 2>/dev/null)" -- "$cur")) ;;
+	resolve) COMPREPLY=($(compgen -W "--ours --theirs --field $global $(_fieldbook_records "$cur")" -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W "query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook status sync resolve" -- "$cur")) ;;
 	esac
 }
 complete -F _fieldbook fieldbook

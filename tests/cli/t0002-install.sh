@@ -15,7 +15,7 @@ test_expect_success 'make install DESTDIR PREFIX' '
 command -v man >/dev/null && test_set_prereq MAN
 test_expect_success MAN 'the manual renders, and names every command' '
 	MANWIDTH=100 man -l "$FB_SRCDIR/fieldbook.1" >man.txt 2>err &&
-	for c in query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook; do
+	for c in query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook status sync resolve merge-driver; do
 		test_grep "^   $c" man.txt || return 1
 	done
 '
@@ -34,7 +34,7 @@ test_expect_success 'bash completion offers commands, types and records' '
 	COMP_WORDS=(fieldbook query contacts --b); COMP_CWORD=3; _fieldbook; echo "query: ${COMPREPLY[*]}"
 	EOF
 	bash complete.sh >out &&
-	test_grep "^query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook help" out &&
+	test_grep "^query show validate fmt schema new edit rm commit log diff blame audit summary plan report init hook status sync resolve help" out &&
 	test_grep "^visits/v-0280 visits/v-0281 visits/v-0282 visits/v-0283 $" out &&
 	test_grep "^install pre-commit pre-receive$" out &&
 	test_grep "^assessments contacts counties visits$" out &&
