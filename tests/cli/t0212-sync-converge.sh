@@ -12,7 +12,8 @@ seed, clones, rounds = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(seed)
 FB = os.environ["FIELDBOOK"]
 names = ["c%d" % i for i in range(clones)]
-phones, people, scalars = set(), set(), {}   # what was written, to find again
+phones, people, scalars = {}, set(), {}   # what was written, to find again
+settled = set()   # records whose conflicts were resolved: an edit there may be gone
 counts = {"edits": 0, "syncs": 0, "conflicts": 0, "renumbered": 0}
 
 def run(*args, ok=(0,)):
@@ -52,7 +53,7 @@ def append_phone(clone):
         return False
     lines.insert(i, '  - "%s"' % phone)
     open(path, "w", encoding="utf-8").write("\n".join(lines))
-    phones.add(phone)
+    phones[phone] = "contacts/c-%04d" % n
     return True
 
 def new_contact(clone):
@@ -82,6 +83,7 @@ def sync(clone):
             sys.exit("sync refused without a conflict:\n" + p.stdout + p.stderr)
         for rec in conflicts:
             counts["conflicts"] += 1
+            settled.add(rec)
             fb(clone, "resolve", rec, rng.choice(["--ours", "--theirs"]))
         counts["syncs"] += 1
         p = fb(clone, "sync", ok=(0, 1))
@@ -115,7 +117,9 @@ texts = ""
 for root, _, files in os.walk(os.path.join(names[0], "records/contacts")):
     for f in files:
         texts += open(os.path.join(root, f), encoding="utf-8").read()
-lost = [p for p in phones if p not in texts] + [n for n in people if n not in texts]
+# an appended phone is kept unless its record's conflict was settled against it
+lost = [p for p in phones if p not in texts and phones[p] not in settled]
+lost += [n for n in people if n not in texts]
 assert not lost, lost
 for (n, field), values in scalars.items():
     now = re.search("^%s: (.*)$" % field, open(contact(names[0], n), encoding="utf-8").read(), re.M)
