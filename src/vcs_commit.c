@@ -869,8 +869,17 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 				     o->targets && o->targets->n ? " among the targets" : "");
 			rc = FB_ENOTFOUND;
 		}
-		if (rc == 0)
+		if (rc == 0 && o->checked && merging && !p.n) {
+			/* sync checked this very tree (the index's, the working tree's) */
+			struct fb_source *src = NULL;
+			struct fb_diag quiet = FB_DIAG_INIT;
+			fb_source_worktree(&src, r);
+			fb_schemas_load(&ss, src, &quiet); /* for the message's field names */
+			fb_source_free(src);
+			fb_diag_release(&quiet);
+		} else if (rc == 0) {
 			rc = check_result(r, git, base, &p, o->threads, &ss, d);
+		}
 		if (rc == 0)
 			rc = build_tree(git, base, &p, &tree_id, d);
 		if (rc == 0)

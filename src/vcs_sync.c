@@ -1202,6 +1202,7 @@ static int merge(struct fb_repo *r, git_repository *git, struct place *p,
 		struct fb_commit_opts co = {0};
 		struct fb_commit_result cr = {0};
 		co.threads = o->threads;
+		co.checked = true;
 		rc = fb_vcs_commit(r, &co, &cr, d);
 		if (rc == 0) {
 			git_oid_fromstr(&p->head, cr.id);

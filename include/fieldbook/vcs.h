@@ -56,6 +56,8 @@ struct fb_commit_opts {
 	const char *author_arg;   /* --author */
 	bool sign;                /* --sign, or commit.gpgsign */
 	unsigned threads;         /* for checking the tree; 0: one per processor */
+	bool checked;             /* concluding a merge whose tree the caller has just checked
+				     (sync): not checked again when nothing else differs */
 };
 
 struct fb_commit_result {

@@ -2,7 +2,7 @@
 # fieldbook benchmarks, side by side in one run (the machine is shared and
 # noisy: medians over several runs, and ratios, are what to read).
 #
-#   sh tests/bench/run.sh [validate|query|commit|history|all]
+#   sh tests/bench/run.sh [validate|query|commit|history|sync|all]
 #
 # The data set (100k contacts, 50k visits, 5k assessments, 20k commits) is
 # generated once into bench-data/ (git-ignored) by fbgen with a fixed seed.
@@ -155,4 +155,46 @@ if [ "$what" = history ] || [ "$what" = all ]; then
 	echo "== audit of the newest $n commits (--since $since), once"
 	/usr/bin/time -f "audit: %e s, %M KB peak" "$FB" -C "$DIR" audit --since "$since" \
 		--format json >/dev/null || :
+fi
+
+if [ "$what" = sync ] || [ "$what" = all ]; then
+	# two clones of the set behind one bare server: sync with nothing to do,
+	# and sync merging one record both sides changed, against git's fetch
+	# and pull + push (the merge driver installed) on the same states
+	S=/tmp/fb-bench-sync
+	rm -rf "$S" && mkdir -p "$S"
+	git clone -q --bare "$DIR" "$S/server.git"
+	for c in a b; do
+		git clone -q "$S/server.git" "$S/$c"
+		git -C "$S/$c" config user.name "$c" && git -C "$S/$c" config user.email "$c@x"
+		(cd "$S/$c" && "$FB" hook install >/dev/null)
+		if [ $c = a ]; then # the set has no .gitattributes yet: a commits it
+			"$FB" -C "$S/a" commit -m "merge driver" >/dev/null && git -C "$S/a" push -q
+		fi
+	done
+	F=$(cd "$S/a" && find records/contacts -name '*.yaml' | sort | head -1)
+	# prepare: b level with the server; a changes F's notes and pushes; b changes F's status
+	cat >"$S/prepare.sh" <<-PREP
+	set -e
+	git -C $S/b fetch -q && git -C $S/b reset -q --hard origin/main
+	git -C $S/a pull -q --no-rebase
+	sed -i "s/^notes: .*//; \\\$a notes: \$(date +%s%N)" $S/a/$F
+	git -C $S/a -c core.hooksPath=/dev/null commit -qam a && git -C $S/a push -q
+	sed -i "s/^status: .*/status: \$(shuf -n1 -e active inactive)/; \\\$a # b \$(date +%s%N)" $S/b/$F
+	git -C $S/b -c core.hooksPath=/dev/null commit -qam b
+	PREP
+	echo
+	echo "== sync with nothing to do (100k records)"
+	git -C "$S/b" pull -q --no-rebase
+	hyperfine -N -w 1 -r "$RUNS" --export-json /tmp/fb-bench-sync0.json \
+		"git -C $S/b fetch -q" \
+		"$FB -C $S/b sync" >/dev/null
+	table /tmp/fb-bench-sync0.json
+	echo
+	echo "== sync merging one record both sides changed ($F), pushed"
+	hyperfine -w 1 -r "$RUNS" --prepare "sh $S/prepare.sh" --export-json /tmp/fb-bench-sync1.json \
+		"git -C $S/b pull -q --no-rebase && git -C $S/b push -q" \
+		"$FB -C $S/b sync" >/dev/null
+	table /tmp/fb-bench-sync1.json
+	echo "(git pull runs fieldbook's merge driver on the record; sync also checks the merged tree)"
 fi
