@@ -188,6 +188,7 @@ if [ "$what" = sync ] || [ "$what" = all ]; then
 	git -C "$S/b" pull -q --no-rebase
 	hyperfine -N -w 1 -r "$RUNS" --export-json /tmp/fb-bench-sync0.json \
 		"git -C $S/b fetch -q" \
+		"sh -c 'git -C $S/b status --porcelain >/dev/null && git -C $S/b fetch -q'" \
 		"$FB -C $S/b sync" >/dev/null
 	table /tmp/fb-bench-sync0.json
 	echo
