@@ -822,7 +822,7 @@ static bool renumber(struct merge *mg, const struct change *c, const char *type,
 	struct fb_buf ours = FB_BUF_INIT, theirs = FB_BUF_INIT, newid = FB_BUF_INIT,
 		      folder = FB_BUF_INIT, text = FB_BUF_INIT, path = FB_BUF_INIT;
 	struct fb_entries es = {0};
-	struct fb_doc *doc = NULL;
+	struct fb_doc *doc = NULL, *tdoc = NULL;
 	struct fb_diag quiet = FB_DIAG_INIT;
 	const struct fb_node *idn;
 	const char *slash = strrchr(c->path, '/');
@@ -833,6 +833,10 @@ static bool renumber(struct merge *mg, const struct change *c, const char *type,
 	    read_side(mg->git, &c->theirs, &theirs) < 0 ||
 	    fb_record_parse(&doc, c->path, ours.ptr, ours.len, 0, s, &quiet) < 0 ||
 	    !(idn = fb_node_get(doc->root, "id")) || idn->type != FB_NODE_STR)
+		goto out;
+	/* the same data written two ways is one record: merged, not renumbered */
+	if (fb_record_parse(&tdoc, c->path, theirs.ptr, theirs.len, 0, s, &quiet) == 0 &&
+	    fb_node_equal(doc->root, tdoc->root))
 		goto out;
 	index_entries(mg->idx, type, &es);
 	if (!fb_template_next_id(s, &es, type, &newid, &folder))
@@ -861,6 +865,7 @@ static bool renumber(struct merge *mg, const struct change *c, const char *type,
 	}
 out:
 	fb_doc_free(doc);
+	fb_doc_free(tdoc);
 	fb_diag_release(&quiet);
 	fb_entries_release(&es);
 	fb_buf_release(&ours);

@@ -187,6 +187,19 @@ test_expect_success 'ids chosen offline: a contact and a visit to it in two clon
 	fieldbook -C a validate
 '
 
+test_expect_success 'the same record added on both sides, written two ways: one record, not renumbered' '
+	fieldbook -C a sync >out && fieldbook -C b sync >out &&
+	printf "id: c-0900\nname: یک نفر\nrole: party-member\ncounty: kerman\nstatus: active\n" \
+		>a/records/contacts/c-0900.yaml &&
+	printf "# both met him\nid: c-0900\nrole: party-member\nname: یک نفر\nstatus: active\ncounty: kerman\n" \
+		>b/records/contacts/c-0900.yaml &&
+	fieldbook -C a commit -m "a: c-0900" >/dev/null && fieldbook -C a sync >out &&
+	fieldbook -C b commit -m "b: c-0900" >/dev/null && fieldbook -C b sync >out &&
+	test_must_fail grep -q "^renumbered" out &&
+	test_path_is_missing b/records/contacts/c-0901.yaml &&
+	fieldbook -C a sync >out && same_tree a b
+'
+
 test_expect_success 'plain git pull with the driver gives the tree sync gives' '
 	fieldbook -C a sync >out && fieldbook -C b sync >out &&
 	edit a "s/^influence: .*/influence: 1  # a: called in Dey/" &&
