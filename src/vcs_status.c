@@ -54,23 +54,61 @@ static void changed_fields(struct fb_repo *r, git_repository *git, git_tree *hea
 	fb_buf_release(&now);
 }
 
+/*
+ * The upstream of `branch` from branch.B.remote and branch.B.merge, as
+ * "refs/remotes/R/M" (NULL: none).  Not git_branch_upstream: it looks the
+ * remote up, whose insteadOf scan leaks in libgit2 1.5.1 (see vcs_sync.c).
+ */
+static char *upstream_of(git_repository *git, const char *branch)
+{
+	git_config *cfg = NULL;
+	git_buf remote = {0}, merge = {0};
+	struct fb_buf key = FB_BUF_INIT, ref = FB_BUF_INIT;
+	char *out = NULL;
+
+	if (git_repository_config_snapshot(&cfg, git) < 0)
+		return NULL;
+	fb_buf_addf(&key, "branch.%s.remote", branch);
+	if (git_config_get_string_buf(&remote, cfg, key.ptr) == 0) {
+		fb_buf_reset(&key);
+		fb_buf_addf(&key, "branch.%s.merge", branch);
+		if (git_config_get_string_buf(&merge, cfg, key.ptr) == 0 &&
+		    !strncmp(merge.ptr, "refs/heads/", 11)) {
+			if (!strcmp(remote.ptr, "."))
+				fb_buf_puts(&ref, merge.ptr);
+			else
+				fb_buf_addf(&ref, "refs/remotes/%s/%s", remote.ptr, merge.ptr + 11);
+			out = fb_buf_detach(&ref, NULL);
+		}
+	}
+	git_buf_dispose(&remote);
+	git_buf_dispose(&merge);
+	git_config_free(cfg);
+	fb_buf_release(&key);
+	fb_buf_release(&ref);
+	return out;
+}
+
 static void branch_state(git_repository *git, struct fb_status *st)
 {
-	git_reference *head = NULL, *up = NULL;
+	git_reference *head = NULL;
 	if (git_repository_head(&head, git) == 0 && git_reference_is_branch(head)) {
+		char *up = NULL;
+		git_oid upid;
 		st->branch = fb_strdup(git_reference_shorthand(head));
-		if (git_branch_upstream(&up, head) == 0) {
-			st->upstream = fb_strdup(git_reference_shorthand(up));
+		if ((up = upstream_of(git, st->branch)) && git_reference_name_to_id(&upid, git, up) == 0) {
+			const char *shown = up + (strncmp(up, "refs/remotes/", 13) ? 11 : 13);
+			st->upstream = fb_strdup(shown);
 			git_graph_ahead_behind(&st->ahead, &st->behind, git, git_reference_target(head),
-					       git_reference_target(up));
+					       &upid);
 		}
+		free(up);
 	} else if (!head) {
 		git_reference *sym = NULL; /* unborn: HEAD names the branch to be */
 		if (git_reference_lookup(&sym, git, "HEAD") == 0 && git_reference_symbolic_target(sym))
 			st->branch = fb_strdup(git_reference_symbolic_target(sym) + strlen("refs/heads/"));
 		git_reference_free(sym);
 	}
-	git_reference_free(up);
 	git_reference_free(head);
 }
 

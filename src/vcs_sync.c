@@ -346,8 +346,7 @@ static void net_error(struct net *n, struct fb_diag *d, const char *what, int rc
 			     n->hostkey.ptr);
 	else if (n->auth_failed || rc == GIT_EAUTH)
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
-			     "cannot %s %s: authentication refused (%s); tried %s", what, n->url,
-			     msg,
+			     "cannot %s %s: authentication refused; tried %s", what, n->url,
 			     strncmp(n->url, "http", 4) ? "ssh-agent and the key files "
 							  "(fieldbook.sshKey, ~/.ssh/id_*)"
 							: "git's credential helpers");
@@ -358,7 +357,7 @@ static void net_error(struct net *n, struct fb_diag *d, const char *what, int rc
 /* ---- where we are ------------------------------------------------------------------------- */
 
 struct place {
-	git_remote *remote;
+	git_remote *remote, *push_remote;
 	char *remote_name; /* NULL for a URL or path */
 	char *branch;      /* "main" */
 	char *ref;         /* "refs/heads/main" */
@@ -371,6 +370,7 @@ struct place {
 static void place_release(struct place *p)
 {
 	git_remote_free(p->remote);
+	git_remote_free(p->push_remote);
 	free(p->remote_name);
 	free(p->branch);
 	free(p->ref);
@@ -381,6 +381,8 @@ static int read_head(git_repository *git, struct place *p, struct fb_diag *d)
 {
 	git_reference *head = NULL;
 	int rc = git_repository_head(&head, git);
+	free(p->ref);
+	p->ref = NULL;
 	p->unborn = rc == GIT_EUNBORNBRANCH;
 	if (p->unborn) {
 		git_reference *sym = NULL;
@@ -408,40 +410,76 @@ static int read_head(git_repository *git, struct place *p, struct fb_diag *d)
 	return 0;
 }
 
+/*
+ * A remote for `url`, made in memory.  Never git_remote_lookup: its
+ * url.*.insteadOf scan leaks PCRE2 match data in libgit2 1.5.1, once per
+ * configuration entry; so insteadOf is not applied, and the refspecs are
+ * sync's own (the remote-tracking branch is updated by hand after a push).
+ */
+static int memory_remote(git_repository *git, const char *url, git_remote **out)
+{
+	git_remote_create_options ro;
+	git_remote_create_options_init(&ro, GIT_REMOTE_CREATE_OPTIONS_VERSION);
+	ro.repository = git;
+	ro.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF | GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+	return git_remote_create_with_opts(out, url, &ro);
+}
+
+/* remote.NAME.KEY from the git configuration, or NULL. */
+static char *remote_config(git_repository *git, const char *name, const char *key)
+{
+	git_config *cfg = NULL;
+	git_buf v = {0};
+	struct fb_buf var = FB_BUF_INIT;
+	char *out = NULL;
+	fb_buf_addf(&var, "remote.%s.%s", name, key);
+	if (git_repository_config_snapshot(&cfg, git) == 0 &&
+	    git_config_get_string_buf(&v, cfg, var.ptr) == 0 && v.size)
+		out = fb_strdup(v.ptr);
+	git_buf_dispose(&v);
+	git_config_free(cfg);
+	fb_buf_release(&var);
+	return out;
+}
+
 /* The remote: as named, else the branch's upstream, else origin; a URL or path is used as it is. */
 static int open_remote(git_repository *git, const char *name, struct place *p,
 		       struct fb_diag *d)
 {
 	git_buf up = {0};
-	int rc;
+	char *url = NULL, *push_url = NULL;
+	int rc = 0;
 
-	if (!name) {
-		if (git_branch_upstream_remote(&up, git, p->ref) == 0)
-			p->remote_name = fb_strdup(up.ptr);
-		else
-			p->remote_name = fb_strdup("origin");
-		git_buf_dispose(&up);
-	} else if (git_remote_name_is_valid(&rc, name) == 0 && rc &&
-		   git_remote_lookup(&p->remote, git, name) == 0) {
+	if (!name && git_branch_upstream_remote(&up, git, p->ref) == 0)
+		p->remote_name = fb_strdup(up.ptr);
+	else if (!name)
+		p->remote_name = fb_strdup("origin");
+	git_buf_dispose(&up);
+	if (name && (url = remote_config(git, name, "url")))
 		p->remote_name = fb_strdup(name);
-		return 0;
-	} else if (strchr(name, '/') || strchr(name, ':')) {
-		if (git_remote_create_anonymous(&p->remote, git, name) < 0) {
-			fb_git_diag(d, "cannot use that remote");
-			return FB_EUSAGE;
-		}
-		return 0;
-	} else {
+	else if (name && (strchr(name, '/') || strchr(name, ':')))
+		url = fb_strdup(name); /* a URL or a path */
+	else if (name)
 		p->remote_name = fb_strdup(name);
-	}
-	if (git_remote_lookup(&p->remote, git, p->remote_name) < 0) {
+	else
+		url = remote_config(git, p->remote_name, "url");
+	if (!url) {
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
 			     "no remote '%s': add the office's server with git remote add %s URL, "
 			     "or name a remote or URL",
 			     p->remote_name, p->remote_name);
 		return FB_EUSAGE;
 	}
-	return 0;
+	if (p->remote_name)
+		push_url = remote_config(git, p->remote_name, "pushurl");
+	if (memory_remote(git, url, &p->remote) < 0 ||
+	    memory_remote(git, push_url ? push_url : url, &p->push_remote) < 0) {
+		fb_git_diag(d, "cannot use that remote");
+		rc = FB_EUSAGE;
+	}
+	free(url);
+	free(push_url);
+	return rc;
 }
 
 /*
@@ -516,12 +554,12 @@ static int push(git_repository *git, struct place *p, const struct fb_sync_opts 
 
 	n.git = git;
 	n.o = o;
-	n.url = git_remote_url(p->remote);
+	n.url = git_remote_url(p->push_remote);
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	net_callbacks(&n, &po.callbacks);
 	fb_buf_addf(&spec, "%s:%s", p->ref, p->ref);
 	specs[0] = spec.ptr;
-	rc = git_remote_push(p->remote, &refspecs, &po);
+	rc = git_remote_push(p->push_remote, &refspecs, &po);
 	/* someone pushed first: before our connection (non-fast-forward, fetch
 	   first) or while it lasted (receive-pack found the ref moved) */
 	if (rc == GIT_ENONFASTFORWARD ||
@@ -540,6 +578,13 @@ static int push(git_repository *git, struct place *p, const struct fb_sync_opts 
 	}
 	if (rc == 0 && n.filled)
 		run_credential(&n, "approve", n.cred.ptr, NULL);
+	if (rc == 0 && p->remote_name) { /* what the remote has now, as a fetch would say */
+		git_reference *ref = NULL;
+		fb_buf_reset(&spec);
+		fb_buf_addf(&spec, "refs/remotes/%s/%s", p->remote_name, p->branch);
+		git_reference_create(&ref, git, spec.ptr, &p->head, 1, "fieldbook sync: pushed");
+		git_reference_free(ref);
+	}
 	fb_buf_release(&spec);
 	net_release(&n);
 	return rc;

@@ -25,12 +25,13 @@ static void progress(void *ctx, const char *what, size_t done, size_t total)
 	fprintf(stderr, "\r%s: %zu/%zu%s", what, done, total, done == total ? "\n" : "");
 }
 
-static void say(const struct fb_sync_result *res)
+/* What was done; `failed`: the sync stopped (an error follows), so no "up to date". */
+static void say(const struct fb_sync_result *res, bool failed)
 {
 	size_t i;
 	if (res->concluded)
 		printf("committed the merge in progress\n");
-	if (res->how == FB_SYNC_UP_TO_DATE && !res->pushed)
+	if (res->how == FB_SYNC_UP_TO_DATE && !res->pushed && !failed)
 		printf("up to date with %s/%s\n", res->remote, res->branch);
 	else if (res->how == FB_SYNC_FAST_FORWARD)
 		printf("took %zu commit%s from %s/%s\n", res->behind, res->behind == 1 ? "" : "s",
@@ -98,7 +99,7 @@ int cmd_sync(int argc, char **argv, struct fb_ctx *ctx)
 		fb_repo_unlock(ctx->repo);
 	}
 	if (res.remote)
-		say(&res);
+		say(&res, err != 0);
 	cli_flush_diag(ctx);
 	for (i = 0; i < res.conflicts.n; i++)
 		fprintf(stderr, "fieldbook: CONFLICT (fields) in %s: see .git/fieldbook/conflicts/%s.yaml\n",

@@ -79,4 +79,33 @@ test_expect_success VALGRIND 'summary, plan, report on the demo' '
 	vg -C demo report --today 1403/12/20 --format markdown
 '
 
+test_expect_success VALGRIND 'sync (merge, renumbering, conflict), resolve, status, merge-driver' '
+	git clone -q --bare demo hub.git &&
+	for c in v1 v2; do
+		git clone -q hub.git $c && git -C $c config user.name $c &&
+		git -C $c config user.email $c@x && (cd $c && "$FIELDBOOK" hook install >/dev/null) ||
+		return 1
+	done &&
+	C=records/contacts/c-0001.yaml &&
+	sed -i "s/^influence: .*/influence: 2/" v1/$C &&
+	"$FIELDBOOK" -C v1 new contacts --no-edit --set name=a --set role=party-member --set county=bam \
+		--set status=active >/dev/null 2>&1 &&
+	"$FIELDBOOK" -C v1 commit -m v1 >/dev/null && vg -C v1 sync &&
+	sed -i "s/^status: .*/status: inactive/" v2/$C &&
+	"$FIELDBOOK" -C v2 new contacts --no-edit --set name=b --set role=party-member --set county=bam \
+		--set status=active >/dev/null 2>&1 &&
+	"$FIELDBOOK" -C v2 commit -m v2 >/dev/null && vg -C v2 sync &&
+	vg -C v1 sync &&
+	sed -i "s/^role: .*/role: party-member/" v1/$C && "$FIELDBOOK" -C v1 commit -m r1 >/dev/null &&
+	vg -C v1 sync &&
+	sed -i "s/^role: .*/role: civil-activist/" v2/$C && "$FIELDBOOK" -C v2 commit -m r2 >/dev/null &&
+	vg -C v2 sync && test_path_is_file v2/.git/fieldbook/conflicts/contacts/c-0001.yaml &&
+	vg -C v2 status --format json &&
+	vg -C v2 status &&
+	vg -C v2 resolve contacts/c-0001 --theirs &&
+	vg -C v2 sync &&
+	test_grep "^role: party-member$" v2/$C &&
+	ls v2/records/contacts/ >ids && test_grep "c-0162.yaml" ids
+'
+
 test_done

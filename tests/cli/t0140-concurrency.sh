@@ -103,7 +103,12 @@ test_expect_success 'kill -9 at random moments of 100 commits: consistent, and n
 	test_grep ! -v "^[abk]-[0-9]*\.yaml$\|^c-[0-9]*\.yaml$" names &&
 	git -C repo status --porcelain >st &&
 	test_grep ! -v "^?? records/contacts/\|^A  records/contacts/" st &&
-	fieldbook -C repo commit >out 2>&1 &&
+	# what the killed runs left uncommitted; nothing, when every kill came
+	# before a record was written (likely under ASan, which starts slowly);
+	# a foreign lock a kill left is reported and cleared as in the loop
+	{ fieldbook -C repo commit >out 2>&1 || test_grep "nothing to commit" out || {
+		lock=$(sed -n "s/.*(rm \(.*\.lock\)).*/\1/p" out) && test -n "$lock" &&
+		rm -f "$lock" && fieldbook -C repo commit >out 2>&1; }; } &&
 	git -C repo status --porcelain --ignored >st &&
 	test_grep ! -v "^!!\|^?? records/contacts/\.fieldbook-" st
 '

