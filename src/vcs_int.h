@@ -23,6 +23,7 @@
 #include <fieldbook/check.h>
 #include <fieldbook/date.h>
 #include <fieldbook/diff.h>
+#include <fieldbook/sync.h>
 #include <fieldbook/vcs.h>
 
 #include "repo_int.h"
@@ -39,5 +40,30 @@ void vcs_diff_options(git_diff_options *opts);
 /* Run argv with `input` on its stdin, collecting stdout and stderr: its exit status, -1 if it could not run. */
 int vcs_run_program(char *const argv[], const char *input, size_t inlen, struct fb_buf *out,
 		    struct fb_buf *err);
+
+/* ---- sync's remote side (vcs_remote.c), used by vcs_sync.c ---- */
+
+struct place {
+	git_remote *remote, *push_remote;
+	char *remote_name; /* NULL for a URL or path */
+	char *branch;      /* "main" */
+	char *ref;         /* "refs/heads/main" */
+	git_oid head;      /* HEAD's commit */
+	bool unborn;
+	git_oid theirs;    /* the remote's branch, after fetching */
+	bool has_theirs;
+};
+void vcs_place_release(struct place *p);
+/* The branch HEAD names (a detached HEAD is FB_EUSAGE), its commit unless unborn. */
+int vcs_read_head(git_repository *git, struct place *p, struct fb_diag *d);
+/* The remote sync talks to (sync.h: a name, a URL, a path; the upstream; origin). */
+int vcs_open_remote(git_repository *git, const char *name, struct place *p,
+		    struct fb_diag *d);
+/* Fetch the branch: p->theirs (p->has_theirs false: the remote has no such branch). */
+int vcs_fetch(git_repository *git, struct place *p, const struct fb_sync_opts *o,
+	      struct fb_diag *d);
+/* Push the branch: 0, 1 when the remote moved meanwhile, FB_EINVALID refused, FB_EIO. */
+int vcs_push(git_repository *git, struct place *p, const struct fb_sync_opts *o,
+	     struct fb_diag *d);
 
 #endif
