@@ -531,9 +531,9 @@ static int refuse_other_conflicts(struct merge *mg, const char *theirs_name)
 	}
 	git_index_conflict_iterator_free(it);
 	fb_diag_addf(mg->d, FB_SEV_ERROR, NULL, 0, 0,
-		     "sync refused: nothing here changed; merge those %s with git (git merge %s), "
+		     "sync refused: nothing here changed; merge %s with git (git merge %s), "
 		     "then commit and sync again",
-		     n == 1 ? "file" : "files", theirs_name);
+		     n == 1 ? "that file" : "those files", theirs_name);
 	return FB_EINVALID;
 }
 

@@ -253,7 +253,8 @@ test_expect_success 'the remote changed a schema: the merged tree is checked aga
 	test_expect_code 1 fieldbook -C b sync >out 2>err &&
 	test_grep "the merge does not validate" err &&
 	test_grep "organization" err &&
-	state b >after && test_cmp before after
+	state b >after && test_cmp before after &&
+	git -C b reset -q --hard origin/main
 '
 
 test_expect_success 'a damaged object on the remote: a clear error, nothing moves' '
@@ -269,6 +270,30 @@ test_expect_success 'a damaged object on the remote: a clear error, nothing move
 	test_grep "cannot fetch from" err &&
 	state d >after && test_cmp before after &&
 	git -C d fsck --no-progress >fsck.out 2>&1
+'
+
+test_expect_success 'a schema both sides changed differently: refused, nothing moves, git named' '
+	fieldbook -C a sync >out && fieldbook -C b sync >out &&
+	sed -i "0,/^title: .*/s//title: a title from a/" a/schemas/counties.yaml &&
+	fieldbook -C a commit -m "a: title" >/dev/null && fieldbook -C a sync >out &&
+	sed -i "0,/^title: .*/s//title: a title from b/" b/schemas/counties.yaml &&
+	fieldbook -C b commit -m "b: title" >/dev/null &&
+	state b >before &&
+	test_expect_code 1 fieldbook -C b sync >out 2>err &&
+	test_grep "^schemas/counties.yaml: error: changed on both sides and not a record" err &&
+	test_grep "nothing here changed; merge that file with git (git merge origin/main)" err &&
+	state b >after && test_cmp before after &&
+	git -C b merge -q origin/main >/dev/null 2>&1; git -C b checkout -q --theirs schemas/counties.yaml &&
+	git -C b add schemas/counties.yaml && git -C b commit -q --no-edit &&
+	fieldbook -C b sync >out && fieldbook -C a sync >out && same_tree a b
+'
+
+test_expect_success 'a clone without the merge driver: sync says how to install it' '
+	git clone -q server.git bare-clone &&
+	git -C bare-clone config user.name n && git -C bare-clone config user.email n@x &&
+	fieldbook -C bare-clone sync >out 2>err &&
+	test_grep "warning: the record-aware merge driver is not installed in this clone" err &&
+	test_grep "fieldbook hook install" err
 '
 
 test_expect_success 'status: clean after a sync, ahead after a commit' '
