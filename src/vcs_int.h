@@ -45,6 +45,7 @@ int vcs_run_program(char *const argv[], const char *input, size_t inlen, struct 
 
 struct place {
 	git_remote *remote, *push_remote;
+	char *shown, *shown_push; /* their URLs for messages: no password */
 	char *remote_name; /* NULL for a URL or path */
 	char *branch;      /* "main" */
 	char *ref;         /* "refs/heads/main" */

@@ -18,6 +18,7 @@ struct net {
 	git_repository *git;
 	const struct fb_sync_opts *o;
 	const char *url;
+	const char *shown; /* the URL for messages (shown_url) */
 	struct fb_strvec keys; /* ssh: "agent", then key files, tried in turn */
 	size_t next_key;
 	bool keys_listed;
@@ -301,22 +302,41 @@ static void net_callbacks(struct net *n, git_remote_callbacks *cb)
 	cb->payload = n;
 }
 
+/* `url` as messages show it: a password in it (https://user:PASS@host/) as ***. */
+static char *shown_url(const char *url)
+{
+	const char *p = strstr(url, "://"), *at, *colon, *slash;
+	struct fb_buf b = FB_BUF_INIT;
+	if (!p)
+		return fb_strdup(url);
+	p += 3;
+	slash = strchr(p, '/');
+	at = strchr(p, '@');
+	colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+	if (!at || (slash && at > slash) || !colon)
+		return fb_strdup(url);
+	fb_buf_add(&b, url, (size_t)(colon - url) + 1);
+	fb_buf_puts(&b, "***");
+	fb_buf_puts(&b, at);
+	return fb_buf_detach(&b, NULL);
+}
+
 /* A failed transfer, said in one line: what was tried and what happened. */
 static void net_error(struct net *n, struct fb_diag *d, const char *what, int rc)
 {
 	const git_error *e = git_error_last();
 	const char *msg = e && e->message ? e->message : "unknown error";
 	if (rc == GIT_ECERTIFICATE && n->hostkey.len)
-		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot %s %s: %s", what, n->url,
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot %s %s: %s", what, n->shown,
 			     n->hostkey.ptr);
 	else if (n->auth_failed || rc == GIT_EAUTH)
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
-			     "cannot %s %s: authentication refused; tried %s", what, n->url,
+			     "cannot %s %s: authentication refused; tried %s", what, n->shown,
 			     strncmp(n->url, "http", 4) ? "ssh-agent and the key files "
 							  "(fieldbook.sshKey, ~/.ssh/id_*)"
 							: "git's credential helpers");
 	else
-		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot %s %s: %s", what, n->url, msg);
+		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "cannot %s %s: %s", what, n->shown, msg);
 }
 
 /* ---- where we are ------------------------------------------------------------------------- */
@@ -325,6 +345,8 @@ void vcs_place_release(struct place *p)
 {
 	git_remote_free(p->remote);
 	git_remote_free(p->push_remote);
+	free(p->shown);
+	free(p->shown_push);
 	free(p->remote_name);
 	free(p->branch);
 	free(p->ref);
@@ -426,6 +448,8 @@ int vcs_open_remote(git_repository *git, const char *name, struct place *p,
 	}
 	if (p->remote_name)
 		push_url = remote_config(git, p->remote_name, "pushurl");
+	p->shown = shown_url(url);
+	p->shown_push = shown_url(push_url ? push_url : url);
 	if (memory_remote(git, url, &p->remote) < 0 ||
 	    memory_remote(git, push_url ? push_url : url, &p->push_remote) < 0) {
 		fb_git_diag(d, "cannot use that remote");
@@ -456,6 +480,7 @@ int vcs_fetch(git_repository *git, struct place *p, const struct fb_sync_opts *o
 	n.git = git;
 	n.o = o;
 	n.url = git_remote_url(p->remote);
+	n.shown = p->shown;
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
 	net_callbacks(&n, &fo.callbacks);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
@@ -509,6 +534,7 @@ int vcs_push(git_repository *git, struct place *p, const struct fb_sync_opts *o,
 	n.git = git;
 	n.o = o;
 	n.url = git_remote_url(p->push_remote);
+	n.shown = p->shown_push;
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
 	net_callbacks(&n, &po.callbacks);
 	fb_buf_addf(&spec, "%s:%s", p->ref, p->ref);
@@ -526,7 +552,7 @@ int vcs_push(git_repository *git, struct place *p, const struct fb_sync_opts *o,
 		rc = FB_EIO;
 	} else if (n.rejected) {
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0, "%s refused the push of %s%s%.*s",
-			     n.url, n.rejected, n.remote_says.len ? "; it said: " : "",
+			     n.shown, n.rejected, n.remote_says.len ? "; it said: " : "",
 			     (int)n.remote_says.len, n.remote_says.ptr ? n.remote_says.ptr : "");
 		rc = FB_EINVALID;
 	}

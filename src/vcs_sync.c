@@ -614,7 +614,7 @@ static int merge(struct fb_repo *r, git_repository *git, struct place *p,
 	else
 		fb_buf_addf(&theirs_name, "FETCH_HEAD");
 	fb_buf_addf(&msg, "Merge branch '%s' of %s\n", p->branch,
-		    p->remote_name ? p->remote_name : git_remote_url(p->remote));
+		    p->remote_name ? p->remote_name : p->shown);
 	if (git_merge_base(&base_id, git, &p->head, &p->theirs) < 0) {
 		fb_diag_addf(d, FB_SEV_ERROR, NULL, 0, 0,
 			     "%s shares no history with this repository: it is another office's "
@@ -826,7 +826,7 @@ int fb_sync(struct fb_repo *r, const struct fb_sync_opts *o, struct fb_sync_resu
 	    (rc = vcs_read_head(git, &p, d)) < 0 || (rc = refuse_uncommitted(git, d)) < 0 ||
 	    (rc = vcs_open_remote(git, o->remote, &p, d)) < 0)
 		goto out;
-	res->remote = fb_strdup(p.remote_name ? p.remote_name : git_remote_url(p.remote));
+	res->remote = fb_strdup(p.remote_name ? p.remote_name : p.shown);
 	res->branch = fb_strdup(p.branch);
 	for (attempt = 1; attempt <= SYNC_ATTEMPTS; attempt++) {
 		size_t ahead = 0, behind = 0;

@@ -295,6 +295,10 @@ test_expect_success HTTPD 'http: a wrong password is refused, rejected from the 
 	test_grep "git.s credential helpers" err &&
 	state h1 >after && test_cmp before after &&
 	test_must_fail grep -q wrong creds &&
+	test_must_fail fieldbook -C h1 sync "http://staff:hunter2@127.0.0.1:$HPORT/git/office.git" \
+		>out 2>err &&
+	test_grep "http://staff:\*\*\*@127.0.0.1:$HPORT/git/office.git" err &&
+	test_must_fail grep -q hunter2 err out &&
 	git config --global --unset credential.helper
 '
 
