@@ -155,6 +155,16 @@ test_expect_success 'a network cut in the middle of a fetch: a clear error, noth
 	test_path_is_file g1/records/contacts/c-5150.yaml
 '
 
+command -v script >/dev/null && test_set_prereq SCRIPT
+test_expect_success SCRIPT 'progress on a terminal, none when stderr is a file' '
+	edit g2 "s/^notes: .*/notes: progress/" && fieldbook -C g2 sync >out &&
+	script -qec "$FIELDBOOK -C g1 sync" /dev/null >tty.out &&
+	test_grep "receiving objects: [0-9]*/[0-9]*" tty.out &&
+	edit g2 "s/^notes: .*/notes: no progress/" && fieldbook -C g2 sync >out &&
+	fieldbook -C g1 sync >out 2>err &&
+	test_must_fail grep -q "receiving objects" err out
+'
+
 test_expect_success 'the server gone: a one-line error, nothing moves' '
 	state g1 >before &&
 	test_expect_code 3 fieldbook -C g1 sync git://127.0.0.1:$(free_port)/office.git >out 2>err &&
