@@ -82,14 +82,9 @@ static void forget_stale(struct fb_repo *r, struct fb_strvec *list, struct fb_di
 	if (fb_vcs_unmerged(r, &unmerged, d) < 0)
 		return;
 	for (i = 0; i < unmerged.n; i++) { /* records[i]: "TYPE/ID" of unmerged.v[i], or "" */
-		char *type = NULL, *id = NULL;
-		struct fb_buf name = FB_BUF_INIT;
-		if (fb_record_path_parse(unmerged.v[i], &type, &id))
-			fb_buf_addf(&name, "%s/%s", type, id);
-		fb_strvec_push(&records, name.ptr ? name.ptr : "");
-		fb_buf_release(&name);
-		free(type);
-		free(id);
+		char *name = fb_record_path_name(unmerged.v[i]);
+		fb_strvec_push(&records, name ? name : "");
+		free(name);
 	}
 	for (i = k = 0; i < list->n; i++) {
 		char *slash = strchr(list->v[i], '/');

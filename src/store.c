@@ -364,6 +364,17 @@ bool fb_record_path_parse(const char *path, char **type, char **id)
 	return true;
 }
 
+char *fb_record_path_name(const char *path)
+{
+	char *type = NULL, *id = NULL;
+	struct fb_buf name = FB_BUF_INIT;
+	if (fb_record_path_parse(path, &type, &id))
+		fb_buf_addf(&name, "%s/%s", type, id);
+	free(type);
+	free(id);
+	return name.ptr ? fb_buf_detach(&name, NULL) : NULL;
+}
+
 struct lister {
 	struct fb_source *src;
 	const char *type;

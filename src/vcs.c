@@ -96,7 +96,7 @@ static bool parse_git_date(const char *s, int64_t *t, int *offset)
 	return true;
 }
 
-static char *config_string(git_config *cfg, const char *key)
+char *vcs_config_string(git_config *cfg, const char *key)
 {
 	git_buf b = {0};
 	char *s = NULL;
@@ -175,8 +175,8 @@ int fb_ident_resolve(struct fb_repo *r, const char *author_arg, struct fb_ident 
 	author->offset = committer->offset = local_offset(now);
 	if (git)
 		git_repository_config_snapshot(&cfg, git);
-	cname = config_string(cfg, "user.name");
-	cemail = config_string(cfg, "user.email");
+	cname = vcs_config_string(cfg, "user.name");
+	cemail = vcs_config_string(cfg, "user.email");
 	git_config_free(cfg);
 
 	if (author_arg && parse_author_arg(author_arg, author) < 0) {
@@ -314,9 +314,9 @@ int vcs_run_program(char *const argv[], const char *input, size_t inlen, struct 
 int vcs_sign_buffer(struct fb_repo *r, git_config *cfg, const struct fb_ident *committer,
 		       const char *buf, size_t len, struct fb_buf *sig, struct fb_diag *d)
 {
-	char *format = config_string(cfg, "gpg.format"), *key = config_string(cfg, "user.signingkey");
+	char *format = vcs_config_string(cfg, "gpg.format"), *key = vcs_config_string(cfg, "user.signingkey");
 	bool ssh = format && !strcmp(format, "ssh");
-	char *program = config_string(cfg, ssh ? "gpg.ssh.program" : "gpg.program");
+	char *program = vcs_config_string(cfg, ssh ? "gpg.ssh.program" : "gpg.program");
 	struct fb_buf err = FB_BUF_INIT, tmp = FB_BUF_INIT, arg = FB_BUF_INIT, out = FB_BUF_INIT;
 	int rc = FB_EIO, status = -1, fd;
 

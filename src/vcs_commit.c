@@ -113,15 +113,16 @@ static int collect_pending(git_diff_delta const *delta, float progress, void *pa
 }
 
 /* A diff of fieldbook's paths, untracked and ignored files included. */
+char *vcs_paths[VCS_NPATHS] = {"records", "schemas", "fieldbook.yaml", ".gitattributes"};
+
 void vcs_diff_options(git_diff_options *opts)
 {
-	static char *spec[] = {"records", "schemas", "fieldbook.yaml", ".gitattributes"};
 	git_diff_options_init(opts, GIT_DIFF_OPTIONS_VERSION);
 	opts->flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
 		      GIT_DIFF_INCLUDE_IGNORED | GIT_DIFF_RECURSE_IGNORED_DIRS |
 		      GIT_DIFF_INCLUDE_TYPECHANGE;
-	opts->pathspec.strings = spec;
-	opts->pathspec.count = FB_ARRAY_SIZE(spec);
+	opts->pathspec.strings = vcs_paths;
+	opts->pathspec.count = VCS_NPATHS;
 }
 
 /*
@@ -485,8 +486,8 @@ static int head_branch(struct fb_repo *r, git_repository *git, struct fb_buf *na
  * other changed path (or nothing where HEAD has none).
  */
 static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
-			const struct pendings *p, unsigned threads, struct fb_schemas **ss,
-			struct fb_diag *d)
+			const struct pendings *p, unsigned threads, bool checked,
+			struct fb_schemas **ss, struct fb_diag *d)
 {
 	struct fb_source *src = NULL;
 	struct fb_check_stats st;
@@ -494,7 +495,7 @@ static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
 	struct fb_diag quiet = FB_DIAG_INIT;
 	struct fb_check_opts co = {false, threads, NULL};
 	size_t i, before = d->errors;
-	int err;
+	int err = 0;
 
 	fb_source_worktree(&src, r);
 	for (i = 0; i < p->n; i++) {
@@ -511,7 +512,8 @@ static int check_result(struct fb_repo *r, git_repository *git, git_tree *head,
 				fb_source_overlay(src, e->path, NULL, 0);
 		}
 	}
-	err = fb_check(src, NULL, 0, &co, &st, d);
+	if (!checked)
+		err = fb_check(src, NULL, 0, &co, &st, d);
 	fb_schemas_load(ss, src, &quiet); /* for the message's field names */
 	fb_diag_release(&quiet);
 	fb_source_free(src);
@@ -869,17 +871,10 @@ int fb_vcs_commit(struct fb_repo *r, const struct fb_commit_opts *o, struct fb_c
 				     o->targets && o->targets->n ? " among the targets" : "");
 			rc = FB_ENOTFOUND;
 		}
-		if (rc == 0 && o->checked && merging && !p.n) {
-			/* sync checked this very tree (the index's, the working tree's) */
-			struct fb_source *src = NULL;
-			struct fb_diag quiet = FB_DIAG_INIT;
-			fb_source_worktree(&src, r);
-			fb_schemas_load(&ss, src, &quiet); /* for the message's field names */
-			fb_source_free(src);
-			fb_diag_release(&quiet);
-		} else if (rc == 0) {
-			rc = check_result(r, git, base, &p, o->threads, &ss, d);
-		}
+		/* in a merge sync has just checked, nothing else pending: not again */
+		if (rc == 0)
+			rc = check_result(r, git, base, &p, o->threads,
+					  o->checked && merging && !p.n, &ss, d);
 		if (rc == 0)
 			rc = build_tree(git, base, &p, &tree_id, d);
 		if (rc == 0)

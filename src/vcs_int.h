@@ -34,6 +34,15 @@ extern char **environ;
 
 /* ---- shared between the files of the module ---- */
 
+/* What commit takes and status and sync look at: records/, schemas/, fieldbook.yaml, .gitattributes. */
+#define VCS_NPATHS 4
+extern char *vcs_paths[VCS_NPATHS];
+
+/* git's value of `key` (NULL: unset or no configuration); the caller frees it. */
+char *vcs_config_string(git_config *cfg, const char *key);
+/* git status of vcs_paths: index and working tree, untracked files one by one (vcs_status.c). */
+int vcs_status_list(git_repository *git, git_status_list **out, struct fb_diag *d);
+
 int vcs_sign_buffer(struct fb_repo *r, git_config *cfg, const struct fb_ident *committer,
 		    const char *buf, size_t len, struct fb_buf *sig, struct fb_diag *d);
 void vcs_diff_options(git_diff_options *opts);

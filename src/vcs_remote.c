@@ -69,17 +69,17 @@ static void list_keys(struct net *n)
 	if (getenv("SSH_AUTH_SOCK"))
 		fb_strvec_push(&n->keys, "agent");
 	if (git_repository_config_snapshot(&cfg, n->git) == 0) {
-		const char *v = NULL;
-		if (git_config_get_string(&v, cfg, "fieldbook.sshkey") == 0)
-			add_key_file(n, v);
-		if (git_config_get_string(&v, cfg, "core.sshcommand") == 0) {
-			const char *i_opt = strstr(v, "-i ");
-			if (i_opt) {
-				char *k = fb_strndup(i_opt + 3, strcspn(i_opt + 3, " \t"));
-				add_key_file(n, k);
-				free(k);
-			}
+		char *key = vcs_config_string(cfg, "fieldbook.sshkey");
+		char *cmd = vcs_config_string(cfg, "core.sshcommand");
+		const char *i_opt = cmd ? strstr(cmd, "-i ") : NULL;
+		add_key_file(n, key);
+		free(key);
+		if (i_opt) {
+			char *k = fb_strndup(i_opt + 3, strcspn(i_opt + 3, " \t"));
+			add_key_file(n, k);
+			free(k);
 		}
+		free(cmd);
 		git_config_free(cfg);
 	}
 	for (i = 0; home && i < FB_ARRAY_SIZE(std); i++) {
@@ -290,8 +290,14 @@ static int push_status(const char *ref, const char *status, void *payload)
 	return 0;
 }
 
-static void net_callbacks(struct net *n, git_remote_callbacks *cb)
+/* A transfer's state, and the callbacks that feed it, for `remote` (shown as `shown`). */
+static void net_init(struct net *n, git_repository *git, const struct fb_sync_opts *o,
+		     git_remote *remote, const char *shown, git_remote_callbacks *cb)
 {
+	n->git = git;
+	n->o = o;
+	n->url = git_remote_url(remote);
+	n->shown = shown;
 	git_remote_init_callbacks(cb, GIT_REMOTE_CALLBACKS_VERSION);
 	cb->credentials = credentials;
 	cb->certificate_check = certificate_check;
@@ -405,14 +411,15 @@ static int memory_remote(git_repository *git, const char *url, git_remote **out)
 static char *remote_config(git_repository *git, const char *name, const char *key)
 {
 	git_config *cfg = NULL;
-	git_buf v = {0};
 	struct fb_buf var = FB_BUF_INIT;
 	char *out = NULL;
 	fb_buf_addf(&var, "remote.%s.%s", name, key);
-	if (git_repository_config_snapshot(&cfg, git) == 0 &&
-	    git_config_get_string_buf(&v, cfg, var.ptr) == 0 && v.size)
-		out = fb_strdup(v.ptr);
-	git_buf_dispose(&v);
+	if (git_repository_config_snapshot(&cfg, git) == 0)
+		out = vcs_config_string(cfg, var.ptr);
+	if (out && !*out) {
+		free(out);
+		out = NULL;
+	}
 	git_config_free(cfg);
 	fb_buf_release(&var);
 	return out;
@@ -477,12 +484,8 @@ int vcs_fetch(git_repository *git, struct place *p, const struct fb_sync_opts *o
 	size_t nheads = 0, i;
 	int rc;
 
-	n.git = git;
-	n.o = o;
-	n.url = git_remote_url(p->remote);
-	n.shown = p->shown;
 	git_fetch_options_init(&fo, GIT_FETCH_OPTIONS_VERSION);
-	net_callbacks(&n, &fo.callbacks);
+	net_init(&n, git, o, p->remote, p->shown, &fo.callbacks);
 	fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
 	p->has_theirs = false;
 	rc = git_remote_connect(p->remote, GIT_DIRECTION_FETCH, &fo.callbacks, NULL, NULL);
@@ -531,12 +534,8 @@ int vcs_push(git_repository *git, struct place *p, const struct fb_sync_opts *o,
 	git_strarray refspecs = {specs, 1};
 	int rc;
 
-	n.git = git;
-	n.o = o;
-	n.url = git_remote_url(p->push_remote);
-	n.shown = p->shown_push;
 	git_push_options_init(&po, GIT_PUSH_OPTIONS_VERSION);
-	net_callbacks(&n, &po.callbacks);
+	net_init(&n, git, o, p->push_remote, p->shown_push, &po.callbacks);
 	fb_buf_addf(&spec, "%s:%s", p->ref, p->ref);
 	specs[0] = spec.ptr;
 	rc = git_remote_push(p->push_remote, &refspecs, &po);

@@ -62,31 +62,28 @@ static void changed_fields(struct fb_repo *r, git_repository *git, git_tree *hea
 static char *upstream_of(git_repository *git, const char *branch)
 {
 	git_config *cfg = NULL;
-	git_buf remote = {0}, merge = {0};
 	struct fb_buf key = FB_BUF_INIT, ref = FB_BUF_INIT;
-	char *out = NULL;
+	char *remote, *merge = NULL;
 
 	if (git_repository_config_snapshot(&cfg, git) < 0)
 		return NULL;
 	fb_buf_addf(&key, "branch.%s.remote", branch);
-	if (git_config_get_string_buf(&remote, cfg, key.ptr) == 0) {
+	if ((remote = vcs_config_string(cfg, key.ptr))) {
 		fb_buf_reset(&key);
 		fb_buf_addf(&key, "branch.%s.merge", branch);
-		if (git_config_get_string_buf(&merge, cfg, key.ptr) == 0 &&
-		    !strncmp(merge.ptr, "refs/heads/", 11)) {
-			if (!strcmp(remote.ptr, "."))
-				fb_buf_puts(&ref, merge.ptr);
-			else
-				fb_buf_addf(&ref, "refs/remotes/%s/%s", remote.ptr, merge.ptr + 11);
-			out = fb_buf_detach(&ref, NULL);
-		}
+		merge = vcs_config_string(cfg, key.ptr);
 	}
-	git_buf_dispose(&remote);
-	git_buf_dispose(&merge);
+	if (merge && !strncmp(merge, "refs/heads/", 11)) {
+		if (!strcmp(remote, "."))
+			fb_buf_puts(&ref, merge);
+		else
+			fb_buf_addf(&ref, "refs/remotes/%s/%s", remote, merge + 11);
+	}
+	free(remote);
+	free(merge);
 	git_config_free(cfg);
 	fb_buf_release(&key);
-	fb_buf_release(&ref);
-	return out;
+	return ref.ptr ? fb_buf_detach(&ref, NULL) : NULL;
 }
 
 static void branch_state(git_repository *git, struct fb_status *st)
@@ -112,11 +109,25 @@ static void branch_state(git_repository *git, struct fb_status *st)
 	git_reference_free(head);
 }
 
+int vcs_status_list(git_repository *git, git_status_list **out, struct fb_diag *d)
+{
+	git_status_options so;
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_SORT_CASE_SENSITIVELY;
+	so.pathspec.strings = vcs_paths;
+	so.pathspec.count = VCS_NPATHS;
+	if (git_status_list_new(out, git, &so) < 0) {
+		fb_git_diag(d, "cannot read the working tree's status");
+		return FB_EIO;
+	}
+	return 0;
+}
+
 int fb_vcs_status(struct fb_repo *r, struct fb_status *st, struct fb_diag *d)
 {
-	static char *spec[] = {"records", "schemas", "fieldbook.yaml", ".gitattributes"};
 	git_repository *git = fb_repo_git(r, d);
-	git_status_options so;
 	git_status_list *sl = NULL;
 	git_object *head = NULL;
 	git_tree *tree = NULL;
@@ -135,17 +146,8 @@ int fb_vcs_status(struct fb_repo *r, struct fb_status *st, struct fb_diag *d)
 		tree = (git_tree *)head;
 	fb_source_worktree(&src, r);
 	fb_schemas_load(&ss, src, &quiet);
-	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
-	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES | GIT_STATUS_OPT_SORT_CASE_SENSITIVELY;
-	so.pathspec.strings = spec;
-	so.pathspec.count = FB_ARRAY_SIZE(spec);
-	if (git_status_list_new(&sl, git, &so) < 0) {
-		fb_git_diag(d, "cannot read the working tree's status");
-		rc = FB_EIO;
+	if ((rc = vcs_status_list(git, &sl, d)) < 0)
 		goto out;
-	}
 	n = git_status_list_entrycount(sl);
 	for (i = 0; i < n; i++) {
 		const git_status_entry *ge = git_status_byindex(sl, i);
@@ -153,7 +155,6 @@ int fb_vcs_status(struct fb_repo *r, struct fb_status *st, struct fb_diag *d)
 		struct fb_status_entry *e;
 		unsigned s = ge->status;
 		bool in_head, in_work;
-		char *type = NULL, *id = NULL;
 
 		if (s == GIT_STATUS_CURRENT || (s & (GIT_STATUS_IGNORED | GIT_STATUS_CONFLICTED)))
 			continue;
@@ -171,31 +172,19 @@ int fb_vcs_status(struct fb_repo *r, struct fb_status *st, struct fb_diag *d)
 		in_work = !(s & GIT_STATUS_WT_DELETED) &&
 			  !((s & GIT_STATUS_INDEX_DELETED) && !(s & GIT_STATUS_WT_NEW));
 		e->change = !in_head ? 'A' : !in_work ? 'D' : 'M';
-		if (fb_record_path_parse(e->path, &type, &id)) {
-			struct fb_buf name = FB_BUF_INIT;
-			fb_buf_addf(&name, "%s/%s", type, id);
-			e->record = fb_buf_detach(&name, NULL);
-			if (e->change == 'M' && tree)
-				changed_fields(r, git, tree, ss, e, type);
+		if ((e->record = fb_record_path_name(e->path)) && e->change == 'M' && tree) {
+			char *type = fb_strndup(e->record, strcspn(e->record, "/"));
+			changed_fields(r, git, tree, ss, e, type);
+			free(type);
 		}
-		free(type);
-		free(id);
 	}
 	if (st->merging) {
 		struct fb_strvec unmerged = {0};
 		fb_vcs_unmerged(r, &unmerged, &quiet);
 		for (i = 0; i < unmerged.n; i++) {
-			char *type = NULL, *id = NULL;
-			if (fb_record_path_parse(unmerged.v[i], &type, &id)) {
-				struct fb_buf name = FB_BUF_INIT;
-				fb_buf_addf(&name, "%s/%s", type, id);
-				fb_strvec_push(&st->conflicts, name.ptr);
-				fb_buf_release(&name);
-			} else {
-				fb_strvec_push(&st->conflicts, unmerged.v[i]);
-			}
-			free(type);
-			free(id);
+			char *name = fb_record_path_name(unmerged.v[i]);
+			fb_strvec_push(&st->conflicts, name ? name : unmerged.v[i]);
+			free(name);
 		}
 		fb_strvec_release(&unmerged);
 	}

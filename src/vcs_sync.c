@@ -50,21 +50,12 @@ void fb_sync_result_release(struct fb_sync_result *res)
 /* Records, schemas and settings whose working-tree or staged version differs from HEAD. */
 static int refuse_uncommitted(git_repository *git, struct fb_diag *d)
 {
-	static char *spec[] = {"records", "schemas", "fieldbook.yaml", ".gitattributes"};
-	git_status_options so;
 	git_status_list *sl = NULL;
 	size_t i, n, listed = 0;
+	int rc = vcs_status_list(git, &sl, d);
 
-	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
-	so.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
-	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
-		   GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
-	so.pathspec.strings = spec;
-	so.pathspec.count = FB_ARRAY_SIZE(spec);
-	if (git_status_list_new(&sl, git, &so) < 0) {
-		fb_git_diag(d, "cannot read the working tree's status");
-		return FB_EIO;
-	}
+	if (rc < 0)
+		return rc;
 	n = git_status_list_entrycount(sl);
 	for (i = 0; i < n; i++) {
 		const git_status_entry *e = git_status_byindex(sl, i);
@@ -160,7 +151,12 @@ static int set_entry(struct merge *mg, const char *path, const char *text, size_
 	return 0;
 }
 
-/* What one side changed under records/ since the base: sorted (path, blob) pairs. */
+/*
+ * The paths whose blob one side changed under records/ since the base,
+ * sorted.  Blobs, not data (history_tree_changes compares records as data):
+ * every path both sides touched goes to the merge, as git would send it to
+ * the driver.
+ */
 static int side_changes(git_repository *git, git_tree *base, git_tree *side, struct fb_strvec *out,
 			struct fb_diag *d)
 {
@@ -221,22 +217,29 @@ static void index_entries(git_index *idx, const char *type, struct fb_entries *e
 	fb_buf_release(&prefix);
 }
 
+/* A scalar's span in a record's text, to be replaced by `to`. */
 struct edit {
 	size_t start, end;
+	const char *to;
 };
 
-/* Replace each span with `to` (quoted as it was), spans in text order, none overlapping. */
+struct edits {
+	struct edit *v;
+	size_t n, alloc;
+};
+
+/* Replace each span with its `to` (quoted as it was), spans in text order, none overlapping. */
 static void apply_edits(const char *text, size_t len, const struct edit *ed, size_t n,
-			const char *const *to, struct fb_buf *out)
+			struct fb_buf *out)
 {
 	size_t i, at = 0;
 	for (i = 0; i < n; i++) {
 		char q = text[ed[i].start];
 		fb_buf_add(out, text + at, ed[i].start - at);
 		if (q == '"' || q == '\'')
-			fb_buf_addf(out, "%c%s%c", q, to[i], q);
+			fb_buf_addf(out, "%c%s%c", q, ed[i].to, q);
 		else
-			fb_buf_puts(out, to[i]);
+			fb_buf_puts(out, ed[i].to);
 		at = ed[i].end;
 	}
 	fb_buf_add(out, text + at, len - at);
@@ -244,29 +247,23 @@ static void apply_edits(const char *text, size_t len, const struct edit *ed, siz
 
 /* The references (x-ref) a typed tree holds to renumbered records, collected in text order. */
 static void find_refs(const struct fb_node *n, const struct fb_sync_result *res, size_t first,
-		      struct edit **ed, const char ***to, size_t *count, size_t *alloc)
+		      struct edits *out)
 {
 	uint32_t i;
-	if (n->type == FB_NODE_STR && n->schema) {
-		const char *type = fb_schema_xref(n->schema);
-		size_t k;
-		for (k = first; type && k < res->nrenumbered; k++) {
-			const struct fb_sync_renumbered *rn = &res->renumbered[k];
-			if (!strcmp(rn->type, type) && n->len == strlen(rn->from) &&
-			    !memcmp(n->str, rn->from, n->len)) {
-				size_t a = *alloc;
-				FB_GROW(*ed, *count, a);
-				if (a != *alloc)
-					*to = fb_realloc(*to, a * sizeof(**to));
-				*alloc = a;
-				(*ed)[*count] = (struct edit){n->start, n->end};
-				(*to)[(*count)++] = rn->to;
-				break;
-			}
+	const char *type = n->type == FB_NODE_STR && n->schema ? fb_schema_xref(n->schema) : NULL;
+	size_t k;
+
+	for (k = first; type && k < res->nrenumbered; k++) {
+		const struct fb_sync_renumbered *rn = &res->renumbered[k];
+		if (!strcmp(rn->type, type) && n->len == strlen(rn->from) &&
+		    !memcmp(n->str, rn->from, n->len)) {
+			FB_GROW(out->v, out->n, out->alloc);
+			out->v[out->n++] = (struct edit){n->start, n->end, rn->to};
+			break;
 		}
 	}
 	for (i = 0; i < n->n; i++)
-		find_refs(n->kids[i], res, first, ed, to, count, alloc);
+		find_refs(n->kids[i], res, first, out);
 }
 
 /* Rewrite our changed records' references to the ids renumbered from `first` on. */
@@ -281,26 +278,23 @@ static int rewrite_refs(struct merge *mg, size_t first)
 		const git_index_entry *e = git_index_get_bypath(mg->idx, path, 0);
 		struct fb_doc *doc = NULL;
 		struct fb_diag quiet = FB_DIAG_INIT;
-		struct edit *ed = NULL;
-		const char **to = NULL;
-		size_t n = 0, alloc = 0;
+		struct edits ed = {0};
 		char *type = NULL, *id = NULL;
 
 		if (!e || !fb_record_path_parse(path, &type, &id) ||
 		    fb_git_blob_read(mg->git, &e->id, 0, &text, NULL) < 0 ||
 		    fb_record_parse(&doc, path, text.ptr, text.len, 0, schema_of(mg, type), &quiet) < 0)
 			goto next;
-		find_refs(doc->root, mg->res, first, &ed, &to, &n, &alloc);
-		if (n) {
+		find_refs(doc->root, mg->res, first, &ed);
+		if (ed.n) {
 			fb_buf_reset(&out);
-			apply_edits(doc->text, doc->len, ed, n, to, &out);
+			apply_edits(doc->text, doc->len, ed.v, ed.n, &out);
 			rc = set_entry(mg, path, out.ptr, out.len);
 		}
 	next:
 		fb_doc_free(doc);
 		fb_diag_release(&quiet);
-		free(ed);
-		free(to);
+		free(ed.v);
 		free(type);
 		free(id);
 	}
@@ -326,7 +320,6 @@ static bool renumber(struct merge *mg, const struct change *c, const char *type,
 	struct fb_diag quiet = FB_DIAG_INIT;
 	const struct fb_node *idn;
 	const char *slash = strrchr(c->path, '/');
-	const char *to;
 	bool done = false;
 
 	if (!s || read_side(mg->git, &c->ours, &ours) < 0 ||
@@ -341,8 +334,7 @@ static bool renumber(struct merge *mg, const struct change *c, const char *type,
 	index_entries(mg->idx, type, &es);
 	if (!fb_template_next_id(s, &es, type, &newid, &folder))
 		goto out;
-	to = newid.ptr;
-	apply_edits(doc->text, doc->len, &(struct edit){idn->start, idn->end}, 1, &to, &text);
+	apply_edits(doc->text, doc->len, &(struct edit){idn->start, idn->end, newid.ptr}, 1, &text);
 	fb_buf_add(&path, c->path, (size_t)(slash - c->path));
 	fb_buf_addf(&path, "/%s.yaml", newid.ptr);
 	done = true;
@@ -400,10 +392,9 @@ static int merge_one(struct merge *mg, const struct change *c, const char *type,
 		goto out;
 	rc = set_entry(mg, c->path, m.present ? m.text.ptr : NULL, m.text.len);
 	if (rc == 0 && !m.n) {
-		struct fb_buf name = FB_BUF_INIT;
-		fb_buf_addf(&name, "%s/%s", type, id);
-		fb_strvec_push(&mg->res->merged, name.ptr);
-		fb_buf_release(&name);
+		char *name = fb_record_path_name(c->path);
+		fb_strvec_push(&mg->res->merged, name);
+		free(name);
 	} else if (rc == 0) {
 		struct conflicted *k;
 		FB_GROW(mg->conf, mg->nconf, mg->confalloc);
@@ -435,6 +426,18 @@ static int write_git_file(git_repository *git, const char *name, const char *tex
 	rc = fb_file_replace(path.ptr, text, strlen(text), 0644, name, d);
 	fb_buf_release(&path);
 	return rc;
+}
+
+/* MERGE_HEAD (theirs) and MERGE_MSG: what git and fb_vcs_commit read as a merge in progress. */
+static int write_merge_state(git_repository *git, const git_oid *theirs, const char *msg,
+			     struct fb_diag *d)
+{
+	char hex[GIT_OID_HEXSZ + 2];
+	int rc;
+	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, theirs);
+	strcat(hex, "\n");
+	rc = write_git_file(git, "MERGE_HEAD", hex, d);
+	return rc ? rc : write_git_file(git, "MERGE_MSG", msg, d);
 }
 
 /* Check out `tree` over HEAD's (the working tree is HEAD's: uncommitted changes were refused). */
@@ -482,9 +485,7 @@ static int check_tree(struct merge *mg, git_tree *head, const git_oid *tree_id, 
 		if (dd->status == GIT_DELTA_DELETED) {
 			fb_source_overlay(src, dd->old_file.path, NULL, 0);
 		} else if (fb_git_blob_read(mg->git, &dd->new_file.id, 0, &text, NULL) == 0) {
-			if (dd->status == GIT_DELTA_RENAMED)
-				fb_source_overlay(src, dd->old_file.path, NULL, 0);
-			fb_source_overlay(src, dd->new_file.path, text.ptr, text.len);
+			fb_source_overlay(src, dd->new_file.path, text.ptr, text.len); /* no renames */
 		}
 	}
 	rc = fb_check(src, NULL, 0, &co, &st, &one);
@@ -542,7 +543,6 @@ static int leave_conflicts(struct merge *mg, const git_oid *tree, const git_oid 
 			   const char *msg)
 {
 	git_index *idx = NULL;
-	char hex[GIT_OID_HEXSZ + 2];
 	size_t i;
 	int rc = checkout(mg->git, tree, mg->d);
 
@@ -569,19 +569,14 @@ static int leave_conflicts(struct merge *mg, const git_oid *tree, const git_oid 
 	git_index_free(idx);
 	if (rc == FB_EIO)
 		fb_git_diag(mg->d, "cannot stage the conflicts");
-	git_oid_tostr(hex, GIT_OID_HEXSZ + 1, theirs);
-	strcat(hex, "\n");
 	if (rc == 0)
-		rc = write_git_file(mg->git, "MERGE_HEAD", hex, mg->d);
-	if (rc == 0)
-		rc = write_git_file(mg->git, "MERGE_MSG", msg, mg->d);
+		rc = write_merge_state(mg->git, theirs, msg, mg->d);
 	for (i = 0; rc == 0 && i < mg->nconf; i++) {
 		struct conflicted *k = &mg->conf[i];
-		struct fb_buf name = FB_BUF_INIT;
+		char *name = fb_record_path_name(k->path);
 		rc = fb_conflict_save(mg->r, k->type, k->id, k->path, &k->m, mg->d);
-		fb_buf_addf(&name, "%s/%s", k->type, k->id);
-		fb_strvec_push(&mg->res->conflicts, name.ptr);
-		fb_buf_release(&name);
+		fb_strvec_push(&mg->res->conflicts, name);
+		free(name);
 	}
 	return rc;
 }
@@ -643,17 +638,16 @@ static int merge(struct fb_repo *r, git_repository *git, struct place *p,
 	    (rc = side_changes(git, bt, tt, &theirs_paths, d)) < 0)
 		goto out;
 	for (i = 0; i < ours_paths.n; i++) {
-		char *t = NULL, *id = NULL;
-		if (fb_record_path_parse(ours_paths.v[i], &t, &id))
+		char *name = fb_record_path_name(ours_paths.v[i]);
+		if (name)
 			fb_strvec_push(&mg.ours_changed, ours_paths.v[i]);
-		free(t);
-		free(id);
+		free(name);
 	}
 	/* the records both sides changed, differently (both lists are sorted) */
 	renumbered_before = res->nrenumbered;
 	for (i = j = 0; rc == 0 && i < ours_paths.n && j < theirs_paths.n;) {
 		int cmp = strcmp(ours_paths.v[i], theirs_paths.v[j]);
-		struct change c = {ours_paths.v[i], {{{0}}, false}, {{{0}}, false}, {{{0}}, false}};
+		struct change c = {.path = ours_paths.v[i]};
 		char *type = NULL, *id = NULL;
 		if (cmp) {
 			i += cmp < 0;
@@ -695,14 +689,8 @@ static int merge(struct fb_repo *r, git_repository *git, struct place *p,
 		rc = check_tree(&mg, ot, &tree_id, o->threads);
 	if (rc == 0)
 		rc = checkout(git, &tree_id, d);
-	if (rc == 0) {
-		char hex[GIT_OID_HEXSZ + 2];
-		git_oid_tostr(hex, GIT_OID_HEXSZ + 1, &p->theirs);
-		strcat(hex, "\n");
-		rc = write_git_file(git, "MERGE_HEAD", hex, d);
-		if (rc == 0)
-			rc = write_git_file(git, "MERGE_MSG", msg.ptr, d);
-	}
+	if (rc == 0)
+		rc = write_merge_state(git, &p->theirs, msg.ptr, d);
 	if (rc == 0) {
 		struct fb_commit_opts co = {0};
 		struct fb_commit_result cr = {0};
@@ -749,7 +737,7 @@ static int fast_forward(git_repository *git, struct place *p, struct fb_diag *d)
 		fb_git_diag(d, "cannot read the remote's commit");
 	git_commit_free(c);
 	if (rc < 0)
-		return rc < 0 && rc != FB_EIO ? FB_EIO : rc;
+		return FB_EIO;
 	if (p->unborn)
 		rc = git_reference_create(&ref, git, p->ref, &p->theirs, 0, "fieldbook sync: fast-forward");
 	else
@@ -847,7 +835,7 @@ int fb_sync(struct fb_repo *r, const struct fb_sync_opts *o, struct fb_sync_resu
 			rc = FB_EIO;
 			break;
 		}
-		if (p.has_theirs && (p.unborn || !ahead) && (p.unborn || behind)) {
+		if (p.has_theirs && (p.unborn || (!ahead && behind))) {
 			if (p.unborn)
 				behind = 1;
 			rc = fast_forward(git, &p, d);
@@ -861,10 +849,11 @@ int fb_sync(struct fb_repo *r, const struct fb_sync_opts *o, struct fb_sync_resu
 			break;
 		if (p.unborn) /* nothing here, nothing there */
 			break;
-		if (p.has_theirs && git_graph_ahead_behind(&ahead, &behind, git, &p.head, &p.theirs) < 0)
-			ahead = 0;
-		else if (!p.has_theirs)
+		/* what the push gives: everything, to a remote without the branch */
+		if (!p.has_theirs)
 			ahead = 1;
+		else if (git_graph_ahead_behind(&ahead, &behind, git, &p.head, &p.theirs) < 0)
+			ahead = 0;
 		if (!o->push || !ahead)
 			break;
 		rc = vcs_push(git, &p, o, d);

@@ -84,6 +84,8 @@ bool fb_source_has_overlays(const struct fb_source *s);
 bool fb_is_record_name(const char *name);
 /* The TYPE and ID of a record file's repository-relative path (records/TYPE/.../ID.yaml); false if it is not one. */
 bool fb_record_path_parse(const char *path, char **type, char **id);
+/* "TYPE/ID" of a record file's path (the caller frees it); NULL if it is not one. */
+char *fb_record_path_name(const char *path);
 
 /* Whether `path` is one of `prefixes` or lies under one (always, when there are none). */
 bool fb_path_under(const char *path, const struct fb_strvec *prefixes);
