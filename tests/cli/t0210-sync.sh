@@ -1,26 +1,7 @@
 #!/bin/sh
 test_description='sync: fetch, record-aware merge, validate, push -- clones of one bare server (paths and file://)'
 . "$(dirname "$0")/lib.sh"
-
-C=records/contacts/c-0001.yaml
-
-# clone NAME [SERVER]: a clone of the server with an identity and the hooks and driver
-clone() {
-	git clone -q "${2:-server.git}" "$1" &&
-	git -C "$1" config user.name "$1" && git -C "$1" config user.email "$1@example.org" &&
-	(cd "$1" && fieldbook hook install >/dev/null)
-}
-
-# edit CLONE SED-SCRIPT: change c-0001 in a clone and commit it with fieldbook
-edit() {
-	sed -i "$2" "$1/$C" && fieldbook -C "$1" commit -m "$1: $2" >/dev/null
-}
-
-# state CLONE: what must not move when sync refuses (HEAD, index, working tree)
-state() {
-	git -C "$1" rev-parse HEAD && git -C "$1" ls-files -s -u && git -C "$1" status --porcelain &&
-	git -C "$1" rev-parse -q --verify MERGE_HEAD || true
-}
+. "$FB_SRCDIR/tests/cli/lib-sync.sh"
 
 # unreferenced CLONE N: the Nth contact no visit or assessment names
 unreferenced() {
@@ -31,11 +12,6 @@ unreferenced() {
 		set -- "$1" $(($2 - 1))
 	done
 	return 1
-}
-
-# same_tree A B: both clones have the same HEAD tree
-same_tree() {
-	test "$(git -C "$1" rev-parse HEAD^{tree})" = "$(git -C "$2" rev-parse HEAD^{tree})"
 }
 
 test_expect_success 'setup: a server and three clones' '

@@ -1,8 +1,7 @@
 #!/bin/sh
 test_description='sync over real transports on 127.0.0.1: git daemon, sshd, smart HTTP (lighttpd + git http-backend)'
 . "$(dirname "$0")/lib.sh"
-
-C=records/contacts/c-0001.yaml
+. "$FB_SRCDIR/tests/cli/lib-sync.sh"
 
 # a free TCP port on 127.0.0.1
 free_port() {
@@ -29,25 +28,6 @@ stop_servers() {
 	pids=""
 }
 trap stop_servers EXIT
-
-# clone NAME URL: a clone with an identity and the hooks and driver
-clone() {
-	git clone -q "$2" "$1" &&
-	git -C "$1" config user.name "$1" && git -C "$1" config user.email "$1@example.org" &&
-	(cd "$1" && fieldbook hook install >/dev/null)
-}
-
-edit() {
-	sed -i "$2" "$1/$C" && fieldbook -C "$1" commit -m "$1: $2" >/dev/null
-}
-
-state() {
-	git -C "$1" rev-parse HEAD && git -C "$1" ls-files -s && git -C "$1" status --porcelain
-}
-
-same_tree() {
-	test "$(git -C "$1" rev-parse HEAD^{tree})" = "$(git -C "$2" rev-parse HEAD^{tree})"
-}
 
 test_expect_success 'setup: the office repository, served by git daemon' '
 	fb_demo seed &&
